@@ -1,0 +1,58 @@
+import { ConfigError, loadConfig } from './load-config';
+
+describe(loadConfig.name, () => {
+  it('should apply the documented defaults', () => {
+    const config = loadConfig({});
+    expect(config.port).toBe(3000);
+    expect(config.databaseUrl).toBe('mysql://root@127.0.0.1:3306/rms');
+    expect(config.redisUrl).toBe('redis://127.0.0.1:6379');
+    expect(config.mq.driver).toBe('redis');
+    expect(config.role).toBe('all');
+    expect(config.claimTimeoutMs).toBe(30_000);
+    expect(config.checkBack).toEqual({
+      delayMs: 30_000,
+      giveUpMs: 900_000,
+      timeoutMs: 3_000,
+      concurrency: 8,
+    });
+    expect(config.retry).toEqual({ baseMs: 10_000, maxMs: 600_000 });
+    expect(config.delivery.maxAttempts).toBe(16);
+    expect(config.sweepIntervalMs).toBe(5_000);
+    expect(config.maxBodyBytes).toBe(262_144);
+  });
+
+  it('should generate an admin token when ADMIN_TOKEN is unset', () => {
+    const config = loadConfig({});
+    expect(config.adminTokenGenerated).toBe(true);
+    expect(config.adminToken.length).toBeGreaterThanOrEqual(32);
+    expect(loadConfig({ ADMIN_TOKEN: 'x'.repeat(20) }).adminTokenGenerated).toBe(false);
+  });
+
+  it('should name every bad variable in one error', () => {
+    let error: unknown;
+    try {
+      loadConfig({ PORT: 'abc', MQ_DRIVER: 'kafka', DATABASE_URL: 'postgres://x', ROLE: 'boss' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems.join('\n');
+    expect(problems).toContain('PORT');
+    expect(problems).toContain('MQ_DRIVER');
+    expect(problems).toContain('DATABASE_URL');
+    expect(problems).toContain('ROLE');
+  });
+
+  it('should require ROCKETMQ_ENDPOINTS for the rocketmq driver', () => {
+    expect(() => loadConfig({ MQ_DRIVER: 'rocketmq' })).toThrow(/ROCKETMQ_ENDPOINTS/);
+    expect(
+      loadConfig({ MQ_DRIVER: 'rocketmq', ROCKETMQ_ENDPOINTS: '127.0.0.1:8081' }).mq.driver,
+    ).toBe('rocketmq');
+  });
+
+  it('should refuse RETRY_MAX_MS below RETRY_BASE_MS', () => {
+    expect(() => loadConfig({ RETRY_BASE_MS: '5000', RETRY_MAX_MS: '1000' })).toThrow(
+      /RETRY_MAX_MS/,
+    );
+  });
+});

@@ -1,0 +1,114 @@
+import { randomBytes } from 'node:crypto';
+import { AppConfig, MqDriverName, Role } from './app-config';
+
+type Env = Record<string, string | undefined>;
+
+/** Raised when the environment holds values the service cannot run with. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+class Reader {
+  readonly problems: string[] = [];
+  constructor(private readonly env: Env) {}
+
+  private raw(name: string): string | undefined {
+    const value = this.env[name];
+    return value === undefined || value.trim() === '' ? undefined : value.trim();
+  }
+
+  int(name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
+    const value = this.raw(name);
+    if (value === undefined) return fallback;
+    if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) {
+      this.problems.push(`${name} must be an integer between ${min} and ${max} (got "${value}")`);
+      return fallback;
+    }
+    return Number(value);
+  }
+
+  oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
+    const value = this.raw(name);
+    if (value === undefined) return fallback;
+    if (!(allowed as readonly string[]).includes(value)) {
+      this.problems.push(`${name} must be one of ${allowed.join(', ')} (got "${value}")`);
+      return fallback;
+    }
+    return value as T;
+  }
+
+  url(name: string, fallback: string, protocols: string[]): string {
+    const value = this.raw(name) ?? fallback;
+    try {
+      const url = new URL(value);
+      if (!protocols.includes(url.protocol)) {
+        this.problems.push(`${name} must use ${protocols.join(' or ')} (got "${url.protocol}")`);
+      }
+    } catch {
+      this.problems.push(`${name} is not a valid URL`);
+    }
+    return value;
+  }
+
+  string(name: string, minLength = 0): string | undefined {
+    const value = this.raw(name);
+    if (value !== undefined && value.length < minLength) {
+      this.problems.push(`${name} must be at least ${minLength} characters long`);
+    }
+    return value;
+  }
+}
+
+/**
+ * Reads and validates the environment once. Every problem is collected so that one start
+ * reports all of them; a `ConfigError` names each offending variable.
+ */
+export function loadConfig(env: Env = process.env): AppConfig {
+  const r = new Reader(env);
+  const day = 24 * 3600 * 1000;
+
+  const driver = r.oneOf<MqDriverName>('MQ_DRIVER', ['redis', 'rocketmq'], 'redis');
+  const endpoints = r.string('ROCKETMQ_ENDPOINTS');
+  if (driver === 'rocketmq' && endpoints === undefined) {
+    r.problems.push('ROCKETMQ_ENDPOINTS is required when MQ_DRIVER=rocketmq');
+  }
+  const adminToken = r.string('ADMIN_TOKEN', 16);
+  const retryBaseMs = r.int('RETRY_BASE_MS', 10_000, 1, day);
+  const retryMaxMs = r.int('RETRY_MAX_MS', 600_000, 1, day);
+  if (retryMaxMs < retryBaseMs) r.problems.push('RETRY_MAX_MS must not be below RETRY_BASE_MS');
+
+  const config: AppConfig = {
+    port: r.int('PORT', 3000, 0, 65535),
+    role: r.oneOf<Role>('ROLE', ['api', 'worker', 'all'], 'all'),
+    databaseUrl: r.url('DATABASE_URL', 'mysql://root@127.0.0.1:3306/rms', ['mysql:', 'mariadb:']),
+    redisUrl: r.url('REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']),
+    adminToken: adminToken ?? randomBytes(24).toString('base64url'),
+    adminTokenGenerated: adminToken === undefined,
+    maxBodyBytes: r.int('MAX_BODY_BYTES', 262_144, 1, 16 * 1024 * 1024 - 1),
+    sweepIntervalMs: r.int('SWEEP_INTERVAL_MS', 5_000, 100, day),
+    claimTimeoutMs: r.int('CLAIM_TIMEOUT_MS', 30_000, 1_000, day),
+    mq: {
+      driver,
+      rocketmq: {
+        endpoints,
+        namespace: r.string('ROCKETMQ_NAMESPACE'),
+        accessKey: r.string('ROCKETMQ_ACCESS_KEY'),
+        secretKey: r.string('ROCKETMQ_SECRET_KEY'),
+      },
+    },
+    checkBack: {
+      delayMs: r.int('CHECK_BACK_DELAY_MS', 30_000, 0, day),
+      giveUpMs: r.int('CHECK_BACK_GIVE_UP_MS', 900_000, 0, 30 * day),
+      timeoutMs: r.int('CHECK_BACK_TIMEOUT_MS', 3_000, 1, 600_000),
+      concurrency: r.int('CHECK_BACK_CONCURRENCY', 8, 1, 1_000),
+    },
+    retry: { baseMs: retryBaseMs, maxMs: retryMaxMs },
+    delivery: { maxAttempts: r.int('DELIVERY_MAX_ATTEMPTS', 16, 1, 1_000) },
+  };
+
+  if (r.problems.length > 0) throw new ConfigError(r.problems);
+  return config;
+}

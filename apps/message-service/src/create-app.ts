@@ -1,0 +1,31 @@
+import { LoggerService } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { AppModule } from './app.module';
+import { AllExceptionsFilter } from './common/http-exception.filter';
+import { createValidationPipe } from './common/validation.pipe';
+import { AppConfig } from './config/app-config';
+
+/**
+ * The HTTP request limit: a JSON-encoded body may be larger than its decoded bytes (base64 adds a
+ * third, JSON escapes up to six times), so the exact MAX_BODY_BYTES check happens after decoding
+ * and answers 413 PAYLOAD_TOO_LARGE; this limit only stops absurd requests early.
+ */
+export function requestBodyLimit(config: AppConfig): number {
+  return config.maxBodyBytes * 6 + 1024 * 1024;
+}
+
+/** Builds the Nest application (not listening yet); shared by `main.ts` and the tests. */
+export async function createApp(
+  config: AppConfig,
+  logger?: LoggerService | false,
+): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({ bodyLimit: requestBodyLimit(config) });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
+    ...(logger !== undefined ? { logger } : {}),
+  });
+  app.useGlobalFilters(new AllExceptionsFilter());
+  app.useGlobalPipes(createValidationPipe());
+  app.enableShutdownHooks();
+  return app;
+}

@@ -1,0 +1,49 @@
+import { join } from 'node:path';
+import { DataSourceOptions } from 'typeorm';
+import { ENTITIES } from './entities';
+
+/** Splits `mysql://user:pass@host:port/db` into its parts. */
+export function parseDatabaseUrl(databaseUrl: string) {
+  const url = new URL(databaseUrl);
+  return {
+    host: url.hostname,
+    port: url.port ? Number(url.port) : 3306,
+    username: decodeURIComponent(url.username || 'root'),
+    password: decodeURIComponent(url.password),
+    database: decodeURIComponent(url.pathname.replace(/^\//, '')) || 'rms',
+  };
+}
+
+/** TypeORM reads column defaults differently on MariaDB; it must know which server it talks to. */
+export type DatabaseFlavor = 'mysql' | 'mariadb';
+
+/** The flavour named by the URL scheme (`mariadb://` or `mysql://`). */
+export function flavorOfUrl(databaseUrl: string): DatabaseFlavor {
+  return databaseUrl.startsWith('mariadb:') ? 'mariadb' : 'mysql';
+}
+
+/**
+ * TypeORM options shared by the service, the CLI and the migration scripts. Times are read and
+ * written as UTC; every SQL statement that stamps a time uses the database clock
+ * (`UTC_TIMESTAMP(3)`), never the application's.
+ */
+export function dataSourceOptions(
+  databaseUrl: string,
+  options: { poolSize?: number; flavor?: DatabaseFlavor } = {},
+): DataSourceOptions {
+  return {
+    type: options.flavor ?? flavorOfUrl(databaseUrl),
+    ...parseDatabaseUrl(databaseUrl),
+    charset: 'utf8mb4_unicode_ci',
+    timezone: 'Z',
+    supportBigNumbers: true,
+    bigNumberStrings: false,
+    entities: ENTITIES,
+    migrations: [join(__dirname, 'migrations', '*.{js,ts}')],
+    migrationsTableName: 'migrations',
+    synchronize: false,
+    // Off: failed queries would be logged with their parameters, i.e. message bodies.
+    logging: false,
+    poolSize: options.poolSize ?? 20,
+  };
+}

@@ -1,0 +1,239 @@
+import { MessageStatus } from '@app/contracts';
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { Message, MessageEvent, MessageEventType, NewMessage } from './message';
+
+interface MessageRow {
+  id: string;
+  producer_id: string;
+  msg_log_id: string;
+  topic: string;
+  tag: string | null;
+  keys: string | null;
+  properties: string | null;
+  message_group: string | null;
+  body?: Buffer;
+  content_hash: string;
+  msg_log_url: string | null;
+  status: number;
+  fail_msg: string | null;
+  check_back_count: number;
+  delivery_attempts: number;
+  next_attempt_at: Date | null;
+  deliver_at: Date | null;
+  mq_message_id: string | null;
+  seq: number | null;
+  created_at: Date;
+  confirmed_at: Date | null;
+  sent_at: Date | null;
+}
+
+interface EventRow {
+  id: number;
+  message_id: string;
+  type: MessageEventType;
+  at: Date;
+  detail: string | null;
+}
+
+interface WriteResult {
+  affectedRows: number;
+}
+
+const COLUMNS = `id, producer_id, msg_log_id, topic, tag, \`keys\`, properties, message_group,
+  content_hash, msg_log_url, status, fail_msg, check_back_count, delivery_attempts,
+  next_attempt_at, deliver_at, mq_message_id, seq, created_at, confirmed_at, sent_at`;
+
+function toMessage(row: MessageRow): Message {
+  return {
+    id: row.id,
+    producerId: row.producer_id,
+    msgLogId: row.msg_log_id,
+    topic: row.topic,
+    tag: row.tag,
+    keys: row.keys ? (JSON.parse(row.keys) as string[]) : [],
+    properties: row.properties ? (JSON.parse(row.properties) as Record<string, string>) : {},
+    messageGroup: row.message_group,
+    ...(row.body !== undefined ? { body: row.body } : {}),
+    contentHash: row.content_hash,
+    msgLogUrl: row.msg_log_url,
+    status: row.status,
+    failMsg: row.fail_msg,
+    checkBackCount: row.check_back_count,
+    deliveryAttempts: row.delivery_attempts,
+    nextAttemptAt: row.next_attempt_at,
+    deliverAt: row.deliver_at,
+    mqMessageId: row.mq_message_id,
+    seq: row.seq === null ? null : Number(row.seq),
+    createdAt: row.created_at,
+    confirmedAt: row.confirmed_at,
+    sentAt: row.sent_at,
+  };
+}
+
+export interface NewEvent {
+  type: MessageEventType;
+  detail?: Record<string, unknown>;
+}
+
+/**
+ * Storage of messages and their timeline. Every status change is a compare-and-set
+ * (`WHERE id = ? AND status = ?`) committed together with its `message_events` row. Times come
+ * from the database clock.
+ */
+@Injectable()
+export class MessageRepository {
+  constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  /** Inserts a new message and its first events in one transaction; throws on duplicate msgLogId. */
+  async insert(message: NewMessage): Promise<void> {
+    const confirmed = message.status === MessageStatus.CONFIRMED;
+    await this.db.transaction(async (tx) => {
+      await tx.query(
+        `INSERT INTO messages (id, producer_id, msg_log_id, topic, tag, \`keys\`, properties,
+           message_group, body, content_hash, msg_log_url, status, check_back_count,
+           delivery_attempts, next_attempt_at, deliver_at, confirmed_at, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0,
+           ${
+             confirmed
+               ? 'GREATEST(UTC_TIMESTAMP(3), COALESCE(?, UTC_TIMESTAMP(3)))'
+               : 'TIMESTAMPADD(MICROSECOND, ? * 1000, UTC_TIMESTAMP(3))'
+           },
+           ?, ${confirmed ? 'UTC_TIMESTAMP(3)' : 'NULL'}, UTC_TIMESTAMP(3), UTC_TIMESTAMP(3))`,
+        [
+          message.id,
+          message.producerId,
+          message.msgLogId,
+          message.topic,
+          message.tag,
+          message.keys.length > 0 ? JSON.stringify(message.keys) : null,
+          Object.keys(message.properties).length > 0 ? JSON.stringify(message.properties) : null,
+          message.messageGroup,
+          message.body,
+          message.contentHash,
+          message.msgLogUrl,
+          message.status,
+          confirmed ? message.deliverAt : message.checkBackDelayMs,
+          message.deliverAt,
+        ],
+      );
+      const events: NewEvent[] = [
+        { type: 'PREPARED', detail: { status: MessageStatus[message.status] } },
+      ];
+      if (confirmed)
+        events.push({ type: 'CONFIRMED', detail: { actor: 'producer', via: 'prepare' } });
+      await this.insertEvents(tx, message.id, events);
+    });
+  }
+
+  async findById(
+    id: string,
+    options: { producerId?: string; withBody?: boolean } = {},
+  ): Promise<Message | undefined> {
+    const rows: MessageRow[] = await this.db.query(
+      `SELECT ${COLUMNS}${options.withBody ? ', body' : ''} FROM messages
+       WHERE id = ?${options.producerId !== undefined ? ' AND producer_id = ?' : ''}`,
+      options.producerId !== undefined ? [id, options.producerId] : [id],
+    );
+    return rows[0] ? toMessage(rows[0]) : undefined;
+  }
+
+  async findByMsgLogId(
+    producerId: string,
+    msgLogId: string,
+    withBody = false,
+  ): Promise<Message | undefined> {
+    const rows: MessageRow[] = await this.db.query(
+      `SELECT ${COLUMNS}${withBody ? ', body' : ''} FROM messages WHERE producer_id = ? AND msg_log_id = ?`,
+      [producerId, msgLogId],
+    );
+    return rows[0] ? toMessage(rows[0]) : undefined;
+  }
+
+  /**
+   * PENDING → CONFIRMED; due for delivery at once, or at deliverAt. False when not PENDING (or
+   * not this producer's when `producerId` is given).
+   */
+  confirm(id: string, detail: Record<string, unknown>, producerId?: string): Promise<boolean> {
+    return this.transition(id, producerId, MessageStatus.PENDING, MessageStatus.CONFIRMED, {
+      set: `confirmed_at = UTC_TIMESTAMP(3),
+            next_attempt_at = GREATEST(UTC_TIMESTAMP(3), COALESCE(deliver_at, UTC_TIMESTAMP(3)))`,
+      event: { type: 'CONFIRMED', detail },
+    });
+  }
+
+  /** `from` → CANCELLED with a reason. False when the message is not in `from`. */
+  cancel(
+    id: string,
+    from: MessageStatus,
+    reason: string,
+    detail: Record<string, unknown>,
+    producerId?: string,
+  ): Promise<boolean> {
+    return this.transition(id, producerId, from, MessageStatus.CANCELLED, {
+      set: 'next_attempt_at = NULL, fail_msg = ?',
+      params: [reason.slice(0, 1024)],
+      event: { type: 'CANCELLED', detail: { ...detail, reason } },
+    });
+  }
+
+  async events(messageId: string): Promise<MessageEvent[]> {
+    const rows: EventRow[] = await this.db.query(
+      'SELECT id, message_id, type, at, detail FROM message_events WHERE message_id = ? ORDER BY id',
+      [messageId],
+    );
+    return rows.map((r) => ({
+      id: Number(r.id),
+      messageId: r.message_id,
+      type: r.type,
+      at: r.at,
+      detail: r.detail ? (JSON.parse(r.detail) as Record<string, unknown>) : null,
+    }));
+  }
+
+  /**
+   * The one way a status changes: a compare-and-set on (id, from) plus the event row, in one
+   * transaction. Returns false, writing nothing, when the message was not in `from`.
+   */
+  private async transition(
+    id: string,
+    producerId: string | undefined,
+    from: MessageStatus,
+    to: MessageStatus,
+    change: { set?: string; params?: unknown[]; event: NewEvent },
+  ): Promise<boolean> {
+    return this.db.transaction(async (tx) => {
+      const result: WriteResult = await tx.query(
+        `UPDATE messages SET status = ?, updated_at = UTC_TIMESTAMP(3)${change.set ? `, ${change.set}` : ''}
+         WHERE id = ? AND status = ?${producerId !== undefined ? ' AND producer_id = ?' : ''}`,
+        [to, ...(change.params ?? []), id, from, ...(producerId !== undefined ? [producerId] : [])],
+      );
+      if (result.affectedRows !== 1) return false;
+      await this.insertEvents(tx, id, [
+        {
+          type: change.event.type,
+          detail: { from: MessageStatus[from], to: MessageStatus[to], ...change.event.detail },
+        },
+      ]);
+      return true;
+    });
+  }
+
+  private async insertEvents(
+    tx: EntityManager,
+    messageId: string,
+    events: NewEvent[],
+  ): Promise<void> {
+    const values = events.map(() => '(?, ?, UTC_TIMESTAMP(3), ?)').join(', ');
+    const params = events.flatMap((e) => [
+      messageId,
+      e.type,
+      e.detail ? JSON.stringify(e.detail) : null,
+    ]);
+    await tx.query(
+      `INSERT INTO message_events (message_id, type, at, detail) VALUES ${values}`,
+      params,
+    );
+  }
+}

@@ -1,0 +1,74 @@
+import { MessageView } from '@app/contracts';
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Param,
+  Post,
+  Query,
+  Res,
+  UseGuards,
+} from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { CurrentProducer, ProducerAuthGuard } from '../producers/producer-auth.guard';
+import { Producer } from '../producers/producer';
+import { LookupMessageQueryDto, WithBodyQueryDto } from './dto/message-query.dto';
+import { PrepareMessageDto } from './dto/prepare-message.dto';
+import { toMessageView } from './message-view';
+import { MessagesService } from './messages.service';
+
+@Controller('v1/messages')
+@UseGuards(ProducerAuthGuard)
+export class MessagesController {
+  constructor(private readonly messages: MessagesService) {}
+
+  /** Prepare: 201 when stored, 200 for an idempotent replay of the same msgLogId and content. */
+  @Post()
+  async prepare(
+    @CurrentProducer() producer: Producer,
+    @Body() dto: PrepareMessageDto,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<MessageView> {
+    const result = await this.messages.prepare(producer, dto);
+    void reply.status(result.created ? 201 : 200);
+    return toMessageView(result.message);
+  }
+
+  @Post(':id/confirm')
+  @HttpCode(200)
+  async confirm(
+    @CurrentProducer() producer: Producer,
+    @Param('id') id: string,
+  ): Promise<MessageView> {
+    return toMessageView(await this.messages.confirm(producer, id));
+  }
+
+  @Post(':id/cancel')
+  @HttpCode(200)
+  async cancel(
+    @CurrentProducer() producer: Producer,
+    @Param('id') id: string,
+  ): Promise<MessageView> {
+    return toMessageView(await this.messages.cancel(producer, id));
+  }
+
+  @Get(':id')
+  async get(
+    @CurrentProducer() producer: Producer,
+    @Param('id') id: string,
+    @Query() query: WithBodyQueryDto,
+  ): Promise<MessageView> {
+    return toMessageView(await this.messages.get(producer, id, query.withBody));
+  }
+
+  @Get()
+  async lookup(
+    @CurrentProducer() producer: Producer,
+    @Query() query: LookupMessageQueryDto,
+  ): Promise<MessageView> {
+    return toMessageView(
+      await this.messages.getByMsgLogId(producer, query.msgLogId, query.withBody),
+    );
+  }
+}

@@ -1,0 +1,85 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { NewProducer, Producer } from './producer';
+
+interface ProducerRow {
+  id: string;
+  name: string;
+  check_back_url: string;
+  allowed_check_back_origins: string;
+  signing_secret: string;
+  enabled: number;
+  check_back_delay_ms: number | null;
+  check_back_give_up_ms: number | null;
+  check_back_timeout_ms: number | null;
+  check_back_concurrency: number | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+const COLUMNS = `id, name, check_back_url, allowed_check_back_origins, signing_secret, enabled,
+  check_back_delay_ms, check_back_give_up_ms, check_back_timeout_ms, check_back_concurrency,
+  created_at, updated_at`;
+
+function toProducer(row: ProducerRow): Producer {
+  return {
+    id: row.id,
+    name: row.name,
+    checkBackUrl: row.check_back_url,
+    allowedCheckBackOrigins: JSON.parse(row.allowed_check_back_origins) as string[],
+    signingSecret: row.signing_secret,
+    enabled: row.enabled === 1,
+    policy: {
+      checkBackDelayMs: row.check_back_delay_ms,
+      checkBackGiveUpMs: row.check_back_give_up_ms,
+      checkBackTimeoutMs: row.check_back_timeout_ms,
+      checkBackConcurrency: row.check_back_concurrency,
+    },
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+/** Storage of producers (`producers` table). */
+@Injectable()
+export class ProducerRepository {
+  constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  async insert(p: NewProducer): Promise<void> {
+    await this.db.query(
+      `INSERT INTO producers (id, name, check_back_url, allowed_check_back_origins, api_key_hash,
+         signing_secret, enabled, check_back_delay_ms, check_back_give_up_ms, check_back_timeout_ms,
+         check_back_concurrency, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, UTC_TIMESTAMP(3), UTC_TIMESTAMP(3))`,
+      [
+        p.id,
+        p.name,
+        p.checkBackUrl,
+        JSON.stringify(p.allowedCheckBackOrigins),
+        p.apiKeyHash,
+        p.signingSecret,
+        p.policy.checkBackDelayMs,
+        p.policy.checkBackGiveUpMs,
+        p.policy.checkBackTimeoutMs,
+        p.policy.checkBackConcurrency,
+      ],
+    );
+  }
+
+  async findById(id: string): Promise<Producer | undefined> {
+    const rows: ProducerRow[] = await this.db.query(
+      `SELECT ${COLUMNS} FROM producers WHERE id = ?`,
+      [id],
+    );
+    return rows[0] ? toProducer(rows[0]) : undefined;
+  }
+
+  async findByApiKeyHash(apiKeyHash: string): Promise<Producer | undefined> {
+    const rows: ProducerRow[] = await this.db.query(
+      `SELECT ${COLUMNS} FROM producers WHERE api_key_hash = ?`,
+      [apiKeyHash],
+    );
+    return rows[0] ? toProducer(rows[0]) : undefined;
+  }
+}

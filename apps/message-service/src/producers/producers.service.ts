@@ -1,0 +1,114 @@
+import { Injectable } from '@nestjs/common';
+import { UnauthorizedError, ValidationFailedError } from '../common/domain-errors';
+import { isDuplicateKey } from '../common/store-errors';
+import { generateApiKey, generateSigningSecret, hashApiKey } from './credentials';
+import { Producer, ProducerPolicy } from './producer';
+import { ProducerRepository } from './producer.repository';
+
+export interface RegisterProducerCommand {
+  id: string;
+  name?: string;
+  checkBackUrl: string;
+  allowedCheckBackOrigins?: string[];
+  policy?: Partial<ProducerPolicy>;
+}
+
+export interface RegisteredProducer {
+  producer: Producer;
+  /** Returned once, never stored in clear. */
+  apiKey: string;
+  signingSecret: string;
+}
+
+const PRODUCER_ID = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+/** Authenticated producers are cached briefly so that a request costs no extra query. */
+const AUTH_CACHE_TTL_MS = 5_000;
+
+/** The origin (`scheme://host:port`) of an http(s) URL, or undefined when it is not one. */
+export function httpOrigin(value: string): string | undefined {
+  try {
+    const url = new URL(value);
+    return url.protocol === 'http:' || url.protocol === 'https:' ? url.origin : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+@Injectable()
+export class ProducersService {
+  private readonly authCache = new Map<string, { producer: Producer; until: number }>();
+
+  constructor(private readonly producers: ProducerRepository) {}
+
+  async register(command: RegisterProducerCommand): Promise<RegisteredProducer> {
+    if (!PRODUCER_ID.test(command.id)) {
+      throw ValidationFailedError.field(
+        'id',
+        'must be a slug: lowercase letters, digits, - and _, at most 64',
+      );
+    }
+    if (!httpOrigin(command.checkBackUrl)) {
+      throw ValidationFailedError.field('checkBackUrl', 'must be an http(s) URL');
+    }
+    const origins = (command.allowedCheckBackOrigins ?? []).map((o) => {
+      const origin = httpOrigin(o);
+      if (!origin)
+        throw ValidationFailedError.field(
+          'allowedCheckBackOrigins',
+          `"${o}" is not an http(s) origin`,
+        );
+      return origin;
+    });
+    const apiKey = generateApiKey();
+    const signingSecret = generateSigningSecret();
+    const policy: ProducerPolicy = {
+      checkBackDelayMs: command.policy?.checkBackDelayMs ?? null,
+      checkBackGiveUpMs: command.policy?.checkBackGiveUpMs ?? null,
+      checkBackTimeoutMs: command.policy?.checkBackTimeoutMs ?? null,
+      checkBackConcurrency: command.policy?.checkBackConcurrency ?? null,
+    };
+    try {
+      await this.producers.insert({
+        id: command.id,
+        name: command.name ?? command.id,
+        checkBackUrl: command.checkBackUrl,
+        allowedCheckBackOrigins: origins,
+        apiKeyHash: hashApiKey(apiKey),
+        signingSecret,
+        policy,
+      });
+    } catch (error) {
+      if (isDuplicateKey(error))
+        throw ValidationFailedError.field('id', `producer "${command.id}" already exists`);
+      throw error;
+    }
+    const producer = await this.producers.findById(command.id);
+    if (!producer) throw new Error(`producer ${command.id} vanished after insert`);
+    return { producer, apiKey, signingSecret };
+  }
+
+  /** The enabled producer owning this API key; UnauthorizedError otherwise. */
+  async authenticate(apiKey: string): Promise<Producer> {
+    const hash = hashApiKey(apiKey);
+    const now = Date.now();
+    const cached = this.authCache.get(hash);
+    if (cached && cached.until > now) return cached.producer;
+
+    const producer = await this.producers.findByApiKeyHash(hash);
+    if (!producer) throw new UnauthorizedError('Invalid API key');
+    if (!producer.enabled) throw new UnauthorizedError(`Producer "${producer.id}" is disabled`);
+    if (this.authCache.size > 10_000) this.authCache.clear();
+    this.authCache.set(hash, { producer, until: now + AUTH_CACHE_TTL_MS });
+    return producer;
+  }
+
+  /** Whether a per-message msgLogUrl is allowed for this producer (same origin or listed). */
+  isAllowedCheckBackUrl(producer: Producer, url: string): boolean {
+    const origin = httpOrigin(url);
+    if (!origin) return false;
+    return (
+      origin === httpOrigin(producer.checkBackUrl) ||
+      producer.allowedCheckBackOrigins.includes(origin)
+    );
+  }
+}

@@ -1,0 +1,4 @@
+export * from './message-status';
+export * from './error-codes';
+export * from './message-view';
+export * from './limits';
