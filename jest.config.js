@@ -2,7 +2,10 @@
 const common = {
   transform: { '^.+\\.ts$': 'ts-jest' },
   moduleFileExtensions: ['ts', 'js', 'json'],
-  moduleNameMapper: { '^@app/contracts(|/.*)$': '<rootDir>/libs/contracts/src$1' },
+  moduleNameMapper: {
+    '^@app/contracts(|/.*)$': '<rootDir>/libs/contracts/src$1',
+    '^@app/mq(|/.*)$': '<rootDir>/libs/mq/src$1',
+  },
   testEnvironment: 'node',
 };
 

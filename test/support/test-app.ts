@@ -7,7 +7,7 @@ import {
   ProducersService,
   RegisterProducerCommand,
 } from '../../apps/message-service/src/producers/producers.service';
-import { TEST_DATABASE_URL, TEST_REDIS_URL } from './test-env';
+import { TEST_DATABASE_URL, TEST_MQ_REDIS_URL, TEST_REDIS_URL } from './test-env';
 
 export interface TestApp {
   app: NestFastifyApplication;
@@ -21,6 +21,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
   const config = loadConfig({
     DATABASE_URL: TEST_DATABASE_URL,
     REDIS_URL: TEST_REDIS_URL,
+    MQ_REDIS_URL: TEST_MQ_REDIS_URL,
     ADMIN_TOKEN: 'test-admin-token-0123456789',
     PORT: '0',
     ...env,

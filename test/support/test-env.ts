@@ -1,4 +1,7 @@
 /** Where the e2e suites keep their data: a database of their own on the local server. */
 export const TEST_DATABASE_URL =
   process.env.TEST_DATABASE_URL ?? 'mysql://root@127.0.0.1:3306/rms_test';
+/** BullMQ's database; flushed by tests that prove nothing depends on it. */
 export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/15';
+/** The `redis` MQ driver's streams: a database of their own, so flushing the queues spares them. */
+export const TEST_MQ_REDIS_URL = process.env.TEST_MQ_REDIS_URL ?? 'redis://127.0.0.1:6379/14';

@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
+import { DeliveryModule } from './delivery/delivery.module';
 import { MessagesModule } from './messages/messages.module';
 import { ProducersModule } from './producers/producers.module';
 
@@ -14,6 +15,7 @@ export class AppModule {
         ConfigModule.forRoot(config),
         DatabaseModule.forRoot(config),
         ProducersModule,
+        DeliveryModule,
         MessagesModule,
       ],
     };

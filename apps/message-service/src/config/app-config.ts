@@ -15,6 +15,8 @@ export interface AppConfig {
   claimTimeoutMs: number;
   mq: {
     driver: MqDriverName;
+    /** Where the `redis` driver writes its streams; defaults to REDIS_URL. */
+    redisUrl: string;
     rocketmq: {
       endpoints?: string;
       namespace?: string;

@@ -80,11 +80,12 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const retryMaxMs = r.int('RETRY_MAX_MS', 600_000, 1, day);
   if (retryMaxMs < retryBaseMs) r.problems.push('RETRY_MAX_MS must not be below RETRY_BASE_MS');
 
+  const redisUrl = r.url('REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']);
   const config: AppConfig = {
     port: r.int('PORT', 3000, 0, 65535),
     role: r.oneOf<Role>('ROLE', ['api', 'worker', 'all'], 'all'),
     databaseUrl: r.url('DATABASE_URL', 'mysql://root@127.0.0.1:3306/rms', ['mysql:', 'mariadb:']),
-    redisUrl: r.url('REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']),
+    redisUrl,
     adminToken: adminToken ?? randomBytes(24).toString('base64url'),
     adminTokenGenerated: adminToken === undefined,
     maxBodyBytes: r.int('MAX_BODY_BYTES', 262_144, 1, 16 * 1024 * 1024 - 1),
@@ -92,6 +93,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     claimTimeoutMs: r.int('CLAIM_TIMEOUT_MS', 30_000, 1_000, day),
     mq: {
       driver,
+      redisUrl: r.url('MQ_REDIS_URL', redisUrl, ['redis:', 'rediss:']),
       rocketmq: {
         endpoints,
         namespace: r.string('ROCKETMQ_NAMESPACE'),

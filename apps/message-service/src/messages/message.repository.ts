@@ -1,6 +1,7 @@
 import { MessageStatus } from '@app/contracts';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { ISOLATION } from '../database/isolation';
 import { DataSource, EntityManager } from 'typeorm';
 import { Message, MessageEvent, MessageEventType, NewMessage } from './message';
 
@@ -89,7 +90,7 @@ export class MessageRepository {
   /** Inserts a new message and its first events in one transaction; throws on duplicate msgLogId. */
   async insert(message: NewMessage): Promise<void> {
     const confirmed = message.status === MessageStatus.CONFIRMED;
-    await this.db.transaction(async (tx) => {
+    await this.db.transaction(ISOLATION, async (tx) => {
       await tx.query(
         `INSERT INTO messages (id, producer_id, msg_log_id, topic, tag, \`keys\`, properties,
            message_group, body, content_hash, msg_log_url, status, check_back_count,
@@ -203,7 +204,7 @@ export class MessageRepository {
     to: MessageStatus,
     change: { set?: string; params?: unknown[]; event: NewEvent },
   ): Promise<boolean> {
-    return this.db.transaction(async (tx) => {
+    return this.db.transaction(ISOLATION, async (tx) => {
       const result: WriteResult = await tx.query(
         `UPDATE messages SET status = ?, updated_at = UTC_TIMESTAMP(3)${change.set ? `, ${change.set}` : ''}
          WHERE id = ? AND status = ?${producerId !== undefined ? ' AND producer_id = ?' : ''}`,

@@ -1,11 +1,12 @@
 import { Module } from '@nestjs/common';
+import { DeliveryModule } from '../delivery/delivery.module';
 import { ProducersModule } from '../producers/producers.module';
 import { MessageRepository } from './message.repository';
 import { MessagesController } from './messages.controller';
 import { MessagesService } from './messages.service';
 
 @Module({
-  imports: [ProducersModule],
+  imports: [ProducersModule, DeliveryModule],
   controllers: [MessagesController],
   providers: [MessageRepository, MessagesService],
   exports: [MessageRepository],

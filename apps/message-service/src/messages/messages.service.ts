@@ -10,6 +10,7 @@ import {
   ValidationFailedError,
 } from '../common/domain-errors';
 import { isDuplicateKey } from '../common/store-errors';
+import { DeliveryTrigger } from '../delivery/delivery-trigger';
 import { Producer } from '../producers/producer';
 import { ProducersService } from '../producers/producers.service';
 import { PrepareMessageDto } from './dto/prepare-message.dto';
@@ -31,6 +32,7 @@ export class MessagesService {
   constructor(
     private readonly messages: MessageRepository,
     private readonly producers: ProducersService,
+    private readonly delivery: DeliveryTrigger,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -76,12 +78,14 @@ export class MessagesService {
       if (!isDuplicateKey(error)) throw error;
       return { created: false, message: await this.replay(producer, dto, hash) };
     }
+    if (dto.confirmed) this.delivery.confirmed([id]);
     return { created: true, message: await this.mustFind(producer, id) };
   }
 
   /** PENDING → CONFIRMED. Idempotent for CONFIRMED, SENT and FAILED; 409 when CANCELLED. */
   async confirm(producer: Producer, id: string): Promise<Message> {
-    await this.messages.confirm(id, { actor: 'producer' }, producer.id);
+    if (await this.messages.confirm(id, { actor: 'producer' }, producer.id))
+      this.delivery.confirmed([id]);
     const after = await this.mustFind(producer, id);
     if (after.status === MessageStatus.CANCELLED || after.status === MessageStatus.PENDING) {
       throw new InvalidTransitionError(

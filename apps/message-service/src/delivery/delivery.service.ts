@@ -1,0 +1,86 @@
+import { MqDriver, MqSendError, withTimeout } from '@app/mq';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { backoffMs } from '../common/backoff';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { MQ_DRIVER } from '../mq/mq.module';
+import { AttemptOutcome, ClaimedMessage, DeliveryRepository } from './delivery.repository';
+import { toOutgoingMessage } from './outgoing-message';
+
+/** How many messages one claim takes. */
+export const DELIVERY_BATCH_SIZE = 100;
+
+/**
+ * Sends claimed messages and records the outcome: SENT with the broker's receipt, a retry with
+ * exponential backoff, or FAILED once attempts are exhausted or the error can never succeed.
+ */
+@Injectable()
+export class DeliveryService {
+  private readonly logger = new Logger('Delivery');
+
+  constructor(
+    private readonly deliveries: DeliveryRepository,
+    @Inject(MQ_DRIVER) private readonly mq: MqDriver,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** Delivers those of `ids` that are due and unclaimed; returns how many were attempted. */
+  async deliverIds(ids: string[]): Promise<number> {
+    const claimed = await this.deliveries.claimIds(ids, this.config.claimTimeoutMs);
+    await this.attempt(claimed);
+    return claimed.length;
+  }
+
+  /** Claims one batch of due messages and delivers it; returns how many were attempted. */
+  async deliverDue(limit = DELIVERY_BATCH_SIZE): Promise<number> {
+    const claimed = await this.deliveries.claimDue(limit, this.config.claimTimeoutMs);
+    await this.attempt(claimed);
+    return claimed.length;
+  }
+
+  private async attempt(claimed: ClaimedMessage[]): Promise<void> {
+    if (claimed.length === 0) return;
+    const outcomes = await Promise.all(claimed.map((m) => this.sendOne(m)));
+    const { failed } = await this.deliveries.complete(outcomes);
+    for (const id of failed) {
+      const outcome = outcomes.find((o) => o.message.id === id);
+      this.logger.error(
+        `message ${id} FAILED after ${outcome?.message.attempt} attempt(s): ${outcome && 'error' in outcome ? outcome.error : ''}`,
+      );
+    }
+  }
+
+  private async sendOne(message: ClaimedMessage): Promise<AttemptOutcome> {
+    const started = Date.now();
+    // A send must end well inside the claim's lease, or another instance could claim it again.
+    const sendTimeoutMs = Math.max(1000, Math.floor(this.config.claimTimeoutMs / 2));
+    try {
+      const receipt = await withTimeout(
+        this.mq.send(toOutgoingMessage(message)),
+        sendTimeoutMs,
+        `send timed out after ${sendTimeoutMs} ms`,
+      );
+      return {
+        kind: 'sent',
+        message,
+        mqMessageId: receipt.messageId,
+        latencyMs: Date.now() - started,
+      };
+    } catch (error) {
+      const latencyMs = Date.now() - started;
+      const permanent = error instanceof MqSendError && error.permanent;
+      const text = (error as Error).message ?? String(error);
+      if (permanent || message.attempt >= this.config.delivery.maxAttempts) {
+        return { kind: 'failed', message, error: text, permanent, latencyMs };
+      }
+      const retryInMs = backoffMs(
+        message.attempt,
+        this.config.retry.baseMs,
+        this.config.retry.maxMs,
+      );
+      this.logger.warn(
+        `message ${message.id} attempt ${message.attempt} failed, retry in ${retryInMs} ms: ${text}`,
+      );
+      return { kind: 'retry', message, error: text, retryInMs, latencyMs };
+    }
+  }
+}

@@ -1,0 +1,69 @@
+import {
+  BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+} from '@nestjs/common';
+import { Job, Worker } from 'bullmq';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { DeliveryDispatcher } from '../delivery/delivery-dispatcher';
+import { DeliveryService } from '../delivery/delivery.service';
+import { BULL_PREFIX, bullConnection, JobName, JobPayloads, QueueName } from './jobs';
+import { SweepScheduler } from './sweep-scheduler';
+
+/**
+ * The BullMQ workers of an instance that runs workers (ROLE=worker or all): the sweeps, one at a
+ * time, and deliveries handed over by API-only instances. Closed before the database and the MQ
+ * driver go away, so that no job is cut off half-way by the shutdown.
+ */
+@Injectable()
+export class JobWorkers implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger('JobWorkers');
+  private readonly workers: Worker[] = [];
+
+  constructor(
+    private readonly dispatcher: DeliveryDispatcher,
+    private readonly delivery: DeliveryService,
+    private readonly scheduler: SweepScheduler,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (this.config.role === 'api') return;
+    const connection = bullConnection(this.config.redisUrl);
+    this.workers.push(
+      new Worker(QueueName.SWEEPS, (job) => this.sweep(job), {
+        connection,
+        prefix: BULL_PREFIX,
+        concurrency: 1,
+      }),
+      new Worker(
+        QueueName.DELIVERY,
+        (job: Job<JobPayloads[JobName.DELIVER]>) => this.delivery.deliverIds(job.data.ids),
+        { connection, prefix: BULL_PREFIX, concurrency: 4 },
+      ),
+    );
+    for (const worker of this.workers) {
+      worker.on('error', (error) => this.logger.warn(`${worker.name}: ${error.message}`));
+    }
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await Promise.allSettled(this.workers.map((w) => w.close()));
+  }
+
+  private async sweep(job: Job): Promise<number> {
+    const name = job.name as JobName;
+    this.scheduler.ran(name);
+    switch (name) {
+      case JobName.SWEEP_CONFIRMED: {
+        const n = await this.dispatcher.sweep();
+        if (n > 0) this.logger.log(`sweep attempted ${n} due message(s)`);
+        return n;
+      }
+      case JobName.DELIVER:
+        return 0;
+    }
+  }
+}

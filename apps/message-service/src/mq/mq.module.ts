@@ -1,0 +1,60 @@
+import { MqDriver, RedisStreamDriver, RocketMqDriver } from '@app/mq';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  Module,
+  OnApplicationShutdown,
+  OnModuleInit,
+} from '@nestjs/common';
+import Redis from 'ioredis';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { redisConnection } from '../jobs/jobs';
+
+export const MQ_DRIVER = Symbol('MQ_DRIVER');
+
+function createDriver(config: AppConfig): MqDriver {
+  const logger = new Logger('Mq');
+  switch (config.mq.driver) {
+    case 'redis':
+      return new RedisStreamDriver(
+        new Redis({
+          ...redisConnection(config.mq.redisUrl),
+          lazyConnect: true,
+          maxRetriesPerRequest: 2,
+        }),
+      );
+    case 'rocketmq':
+      return new RocketMqDriver({
+        endpoints: config.mq.rocketmq.endpoints!,
+        namespace: config.mq.rocketmq.namespace,
+        accessKey: config.mq.rocketmq.accessKey,
+        secretKey: config.mq.rocketmq.secretKey,
+        logger: {
+          info: (m) => logger.log(m),
+          warn: (m) => logger.warn(m),
+          error: (m) => logger.error(m),
+        },
+      });
+  }
+}
+
+/** Starts the configured driver with the app and stops it last. */
+@Injectable()
+class MqLifecycle implements OnModuleInit, OnApplicationShutdown {
+  constructor(@Inject(MQ_DRIVER) private readonly driver: MqDriver) {}
+
+  async onModuleInit(): Promise<void> {
+    await this.driver.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.driver.stop();
+  }
+}
+
+@Module({
+  providers: [{ provide: MQ_DRIVER, inject: [APP_CONFIG], useFactory: createDriver }, MqLifecycle],
+  exports: [MQ_DRIVER],
+})
+export class MqModule {}

@@ -1,0 +1,3 @@
+export * from './mq-driver';
+export * from './redis-stream.driver';
+export * from './rocketmq.driver';

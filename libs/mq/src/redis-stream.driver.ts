@@ -1,0 +1,59 @@
+import Redis from 'ioredis';
+import { MqDriver, MqReceipt, MqSendError, OutgoingMessage } from './mq-driver';
+
+/**
+ * Redis Streams as the MQ: each message is `XADD rms:<topic> * …` with fields `tag`, `keys`
+ * (JSON), `properties` (JSON), `messageGroup` and `body` (raw bytes). The receipt is the entry id.
+ * Consumers read with consumer groups (`XREADGROUP`) and `XACK` after processing.
+ */
+export class RedisStreamDriver implements MqDriver {
+  readonly name = 'redis';
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly keyPrefix = 'rms:',
+  ) {}
+
+  static streamKey(topic: string, keyPrefix = 'rms:'): string {
+    return `${keyPrefix}${topic}`;
+  }
+
+  async start(): Promise<void> {
+    await this.redis.ping();
+  }
+
+  async stop(): Promise<void> {
+    await this.redis.quit().catch(() => this.redis.disconnect());
+  }
+
+  async send(message: OutgoingMessage): Promise<MqReceipt> {
+    try {
+      const id = await this.redis.xadd(
+        RedisStreamDriver.streamKey(message.topic, this.keyPrefix),
+        '*',
+        'tag',
+        message.tag ?? '',
+        'keys',
+        JSON.stringify(message.keys),
+        'properties',
+        JSON.stringify(message.properties),
+        'messageGroup',
+        message.messageGroup ?? '',
+        'body',
+        message.body,
+      );
+      if (!id) throw new Error('XADD returned no id');
+      return { messageId: id };
+    } catch (error) {
+      throw new MqSendError(`redis XADD failed: ${(error as Error).message}`, false);
+    }
+  }
+
+  async ping(): Promise<boolean> {
+    try {
+      return (await this.redis.ping()) === 'PONG';
+    } catch {
+      return false;
+    }
+  }
+}
