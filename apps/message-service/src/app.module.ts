@@ -3,6 +3,7 @@ import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { DeliveryModule } from './delivery/delivery.module';
+import { JobsModule } from './jobs/jobs.module';
 import { MessagesModule } from './messages/messages.module';
 import { ProducersModule } from './producers/producers.module';
 
@@ -17,6 +18,7 @@ export class AppModule {
         ProducersModule,
         DeliveryModule,
         MessagesModule,
+        JobsModule,
       ],
     };
   }

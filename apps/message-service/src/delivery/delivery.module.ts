@@ -1,9 +1,5 @@
-import { BullModule } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
-import { JobWorkers } from '../jobs/job-workers';
-import { APP_CONFIG, AppConfig } from '../config/app-config';
-import { BULL_PREFIX, bullConnection, QueueName } from '../jobs/jobs';
-import { SweepScheduler } from '../jobs/sweep-scheduler';
+import { QueueName, registerQueue } from '../jobs/jobs';
 import { MqModule } from '../mq/mq.module';
 import { DeliveryDispatcher } from './delivery-dispatcher';
 import { DeliveryTrigger } from './delivery-trigger';
@@ -11,27 +7,8 @@ import { DeliveryRepository } from './delivery.repository';
 import { DeliveryService } from './delivery.service';
 
 @Module({
-  imports: [
-    MqModule,
-    BullModule.registerQueueAsync(
-      ...[QueueName.SWEEPS, QueueName.DELIVERY].map((name) => ({
-        name,
-        inject: [APP_CONFIG],
-        useFactory: (config: AppConfig) => ({
-          connection: bullConnection(config.redisUrl),
-          prefix: BULL_PREFIX,
-        }),
-      })),
-    ),
-  ],
-  providers: [
-    DeliveryRepository,
-    DeliveryService,
-    DeliveryDispatcher,
-    DeliveryTrigger,
-    SweepScheduler,
-    JobWorkers,
-  ],
-  exports: [DeliveryTrigger, DeliveryService],
+  imports: [MqModule, registerQueue(QueueName.DELIVERY)],
+  providers: [DeliveryRepository, DeliveryService, DeliveryDispatcher, DeliveryTrigger],
+  exports: [DeliveryTrigger, DeliveryService, DeliveryDispatcher],
 })
 export class DeliveryModule {}

@@ -2,6 +2,7 @@ import { MessageStatus } from '@app/contracts';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { ISOLATION, retryOnDeadlock } from '../database/isolation';
+import { insertEvents, NewEvent } from '../messages/message.repository';
 import { DataSource, EntityManager } from 'typeorm';
 
 /** A CONFIRMED message claimed by this instance for one send attempt. */
@@ -194,7 +195,7 @@ export class DeliveryRepository {
         ids,
       );
       const live = new Set(current.map((r) => r.id));
-      const events: [string, string, string][] = [];
+      const events: (NewEvent & { messageId: string })[] = [];
       const sent = outcomes.filter(
         (o): o is Extract<AttemptOutcome, { kind: 'sent' }> =>
           o.kind === 'sent' && live.has(o.message.id),
@@ -202,7 +203,11 @@ export class DeliveryRepository {
       const failed: string[] = [];
 
       for (const o of outcomes) {
-        events.push([o.message.id, 'DELIVERY_ATTEMPT', JSON.stringify(attemptDetail(o))]);
+        events.push({
+          messageId: o.message.id,
+          type: 'DELIVERY_ATTEMPT',
+          detail: attemptDetail(o),
+        });
       }
       if (sent.length > 0) {
         await tx.query(
@@ -214,16 +219,16 @@ export class DeliveryRepository {
           [...sent.flatMap((o) => [o.message.id, o.mqMessageId]), ...sent.map((o) => o.message.id)],
         );
         for (const o of sent) {
-          events.push([
-            o.message.id,
-            'SENT',
-            JSON.stringify({
+          events.push({
+            messageId: o.message.id,
+            type: 'SENT',
+            detail: {
               from: 'CONFIRMED',
               to: 'SENT',
               mqMessageId: o.mqMessageId,
               attempt: o.message.attempt,
-            }),
-          ]);
+            },
+          });
         }
       }
       for (const o of outcomes) {
@@ -244,25 +249,21 @@ export class DeliveryRepository {
           );
           if (result.affectedRows === 1) {
             failed.push(o.message.id);
-            events.push([
-              o.message.id,
-              'FAILED',
-              JSON.stringify({
+            events.push({
+              messageId: o.message.id,
+              type: 'FAILED',
+              detail: {
                 from: 'CONFIRMED',
                 to: 'FAILED',
                 reason: o.permanent ? 'permanent send error' : 'delivery attempts exhausted',
                 attempts: o.message.attempt,
                 error: o.error,
-              }),
-            ]);
+              },
+            });
           }
         }
       }
-      await tx.query(
-        `INSERT INTO message_events (message_id, type, at, detail) VALUES
-         ${events.map(() => '(?, ?, UTC_TIMESTAMP(3), ?)').join(', ')}`,
-        events.flat(),
-      );
+      await insertEvents(tx, events);
       return { sent: sent.map((o) => o.message.id), failed };
     });
   }

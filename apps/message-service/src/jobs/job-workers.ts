@@ -6,6 +6,7 @@ import {
   OnApplicationBootstrap,
 } from '@nestjs/common';
 import { Job, Worker } from 'bullmq';
+import { CheckBackService } from '../check-back/check-back.service';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { DeliveryDispatcher } from '../delivery/delivery-dispatcher';
 import { DeliveryService } from '../delivery/delivery.service';
@@ -13,8 +14,8 @@ import { BULL_PREFIX, bullConnection, JobName, JobPayloads, QueueName } from './
 import { SweepScheduler } from './sweep-scheduler';
 
 /**
- * The BullMQ workers of an instance that runs workers (ROLE=worker or all): the sweeps, one at a
- * time, and deliveries handed over by API-only instances. Closed before the database and the MQ
+ * The BullMQ workers of an instance that runs workers (ROLE=worker or all): the sweeps (the
+ * delivery sweep and the check-back sweep may run side by side), and deliveries handed over by API-only instances. Closed before the database and the MQ
  * driver go away, so that no job is cut off half-way by the shutdown.
  */
 @Injectable()
@@ -26,6 +27,7 @@ export class JobWorkers implements OnApplicationBootstrap, BeforeApplicationShut
     private readonly dispatcher: DeliveryDispatcher,
     private readonly delivery: DeliveryService,
     private readonly scheduler: SweepScheduler,
+    private readonly checkBack: CheckBackService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -60,6 +62,11 @@ export class JobWorkers implements OnApplicationBootstrap, BeforeApplicationShut
       case JobName.SWEEP_CONFIRMED: {
         const n = await this.dispatcher.sweep();
         if (n > 0) this.logger.log(`sweep attempted ${n} due message(s)`);
+        return n;
+      }
+      case JobName.SWEEP_PENDING: {
+        const n = await this.checkBack.sweep();
+        if (n > 0) this.logger.log(`sweep checked back ${n} stale PENDING message(s)`);
         return n;
       }
       case JobName.DELIVER:

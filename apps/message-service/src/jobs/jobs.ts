@@ -1,3 +1,7 @@
+import { BullModule } from '@nestjs/bullmq';
+import { DynamicModule } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+
 /** Every BullMQ queue of the service. */
 export enum QueueName {
   /** Scheduled sweeps (BullMQ job schedulers). */
@@ -8,12 +12,14 @@ export enum QueueName {
 
 export enum JobName {
   SWEEP_CONFIRMED = 'sweep-confirmed',
+  SWEEP_PENDING = 'sweep-pending',
   DELIVER = 'deliver',
 }
 
 /** The payload of each job. */
 export interface JobPayloads {
   [JobName.SWEEP_CONFIRMED]: Record<string, never>;
+  [JobName.SWEEP_PENDING]: Record<string, never>;
   [JobName.DELIVER]: { ids: string[] };
 }
 
@@ -43,4 +49,16 @@ export function redisConnection(url: string) {
 /** Connection options of BullMQ queues and workers (blocking commands need no retry limit). */
 export function bullConnection(redisUrl: string) {
   return { ...redisConnection(redisUrl), maxRetriesPerRequest: null };
+}
+
+/** Registers one queue of the service with its connection and prefix (for a module's imports). */
+export function registerQueue(name: QueueName): DynamicModule {
+  return BullModule.registerQueueAsync({
+    name,
+    inject: [APP_CONFIG],
+    useFactory: (config: AppConfig) => ({
+      connection: bullConnection(config.redisUrl),
+      prefix: BULL_PREFIX,
+    }),
+  });
 }

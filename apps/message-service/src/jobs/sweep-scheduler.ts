@@ -11,7 +11,7 @@ import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { DEFAULT_JOB_OPTIONS, JobName, QueueName } from './jobs';
 
 /** The sweeps run by BullMQ job schedulers, one job per interval across all instances. */
-const SWEEPS = [JobName.SWEEP_CONFIRMED] as const;
+const SWEEPS = [JobName.SWEEP_CONFIRMED, JobName.SWEEP_PENDING] as const;
 
 /**
  * Registers the sweep schedulers and keeps them registered: Redis may be flushed at any moment,

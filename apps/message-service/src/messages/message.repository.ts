@@ -221,20 +221,28 @@ export class MessageRepository {
     });
   }
 
-  private async insertEvents(
-    tx: EntityManager,
-    messageId: string,
-    events: NewEvent[],
-  ): Promise<void> {
-    const values = events.map(() => '(?, ?, UTC_TIMESTAMP(3), ?)').join(', ');
-    const params = events.flatMap((e) => [
-      messageId,
-      e.type,
-      e.detail ? JSON.stringify(e.detail) : null,
-    ]);
-    await tx.query(
-      `INSERT INTO message_events (message_id, type, at, detail) VALUES ${values}`,
-      params,
+  private insertEvents(tx: EntityManager, messageId: string, events: NewEvent[]): Promise<void> {
+    return insertEvents(
+      tx,
+      events.map((e) => ({ ...e, messageId })),
     );
   }
+}
+
+/** Appends timeline rows (stamped by the database clock) inside the caller's transaction. */
+export async function insertEvents(
+  tx: EntityManager,
+  events: (NewEvent & { messageId: string })[],
+): Promise<void> {
+  if (events.length === 0) return;
+  const values = events.map(() => '(?, ?, UTC_TIMESTAMP(3), ?)').join(', ');
+  const params = events.flatMap((e) => [
+    e.messageId,
+    e.type,
+    e.detail ? JSON.stringify(e.detail) : null,
+  ]);
+  await tx.query(
+    `INSERT INTO message_events (message_id, type, at, detail) VALUES ${values}`,
+    params,
+  );
 }

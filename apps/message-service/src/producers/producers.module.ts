@@ -5,6 +5,6 @@ import { ProducersService } from './producers.service';
 
 @Module({
   providers: [ProducerRepository, ProducersService, ProducerAuthGuard],
-  exports: [ProducersService, ProducerAuthGuard],
+  exports: [ProducersService, ProducerAuthGuard, ProducerRepository],
 })
 export class ProducersModule {}

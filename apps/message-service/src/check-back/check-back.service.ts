@@ -1,0 +1,168 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { backoffMs } from '../common/backoff';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { DeliveryTrigger } from '../delivery/delivery-trigger';
+import { Producer } from '../producers/producer';
+import { ProducerRepository } from '../producers/producer.repository';
+import { CheckBackClient, CheckBackResult } from './check-back.client';
+import { CheckBackRepository, PendingMessage } from './check-back.repository';
+import { KeyedLimiter } from './producer-limiter';
+
+/** How many PENDING messages one claim takes. */
+const BATCH_SIZE = 100;
+/** A sweep stops after this many batches so that one run cannot hog a worker. */
+const MAX_BATCHES_PER_SWEEP = 20;
+/** Consecutive failed check-backs of a producer that raise an alert (then every doubling). */
+const ALERT_AFTER_FAILURES = 5;
+const PRODUCER_CACHE_MS = 5_000;
+
+/**
+ * Resolves stale PENDING messages by asking the business (check-back). The answer mapping is
+ * strict: COMMITTED confirms and delivers, ROLLED_BACK (or 409) cancels, UNKNOWN (or 404/425)
+ * retries until the give-up window has passed, and anything else is an error that is retried
+ * with capped backoff forever and never decides anything.
+ */
+@Injectable()
+export class CheckBackService {
+  private readonly logger = new Logger('CheckBack');
+  private readonly limiter = new KeyedLimiter();
+  private readonly producers = new Map<string, { producer: Producer | undefined; until: number }>();
+  private readonly failures = new Map<string, number>();
+
+  constructor(
+    private readonly pending: CheckBackRepository,
+    private readonly client: CheckBackClient,
+    private readonly producerRepository: ProducerRepository,
+    private readonly delivery: DeliveryTrigger,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** Checks back every due PENDING message, batch by batch; returns how many were checked. */
+  async sweep(): Promise<number> {
+    let total = 0;
+    for (let i = 0; i < MAX_BATCHES_PER_SWEEP; i++) {
+      const batch = await this.pending.claimDue(BATCH_SIZE, this.leaseMs(BATCH_SIZE));
+      await Promise.all(batch.map((m) => this.checkOne(m)));
+      total += batch.length;
+      if (batch.length < BATCH_SIZE) break;
+    }
+    return total;
+  }
+
+  /** Checks back one message now if it is PENDING and not being checked; false otherwise. */
+  async checkNow(id: string): Promise<boolean> {
+    const [message] = await this.pending.claimDue(1, this.leaseMs(1), [id]);
+    if (!message) return false;
+    await this.checkOne(message);
+    return true;
+  }
+
+  /**
+   * The lease of a claim: long enough for the whole batch to be checked at the default
+   * concurrency, each call taking its full timeout.
+   */
+  private leaseMs(batchSize: number): number {
+    const { timeoutMs, concurrency } = this.config.checkBack;
+    return timeoutMs * (Math.ceil(batchSize / concurrency) + 1);
+  }
+
+  private async checkOne(message: PendingMessage): Promise<void> {
+    const attempt = message.checkBackCount + 1;
+    const retryInMs = backoffMs(attempt, this.config.retry.baseMs, this.config.retry.maxMs);
+    const producer = await this.producer(message.producerId);
+    if (!producer) {
+      await this.pending.retry(message.id, retryInMs, 'producer not found', {
+        attempt,
+        error: 'producer not found',
+      });
+      return;
+    }
+    const timeoutMs = producer.policy.checkBackTimeoutMs ?? this.config.checkBack.timeoutMs;
+    const concurrency = producer.policy.checkBackConcurrency ?? this.config.checkBack.concurrency;
+    const url = message.msgLogUrl ?? producer.checkBackUrl;
+    const result = await this.limiter.run(producer.id, concurrency, () =>
+      this.client.check({
+        url,
+        producerId: producer.id,
+        signingSecret: producer.signingSecret,
+        msgLogId: message.msgLogId,
+        messageId: message.id,
+        topic: message.topic,
+        timeoutMs,
+      }),
+    );
+    await this.record(message, producer, attempt, retryInMs, result);
+  }
+
+  private async record(
+    message: PendingMessage,
+    producer: Producer,
+    attempt: number,
+    retryInMs: number,
+    result: CheckBackResult,
+  ): Promise<void> {
+    const detail = {
+      attempt,
+      httpStatus: result.httpStatus,
+      latencyMs: result.latencyMs,
+      ...(result.kind === 'answer' ? { answer: result.answer } : { error: result.error }),
+    };
+    if (result.kind === 'error') {
+      this.noteFailure(producer.id, result.error);
+      await this.pending.retry(message.id, retryInMs, `check-back failed: ${result.error}`, {
+        ...detail,
+        retryInMs,
+      });
+      return;
+    }
+    this.failures.delete(producer.id);
+    switch (result.answer) {
+      case 'COMMITTED':
+        if (await this.pending.confirm(message.id, detail)) this.delivery.confirmed([message.id]);
+        return;
+      case 'ROLLED_BACK':
+        await this.pending.cancel(
+          message.id,
+          'rolled back: the business transaction did not commit',
+          detail,
+        );
+        return;
+      case 'UNKNOWN': {
+        const giveUpMs = producer.policy.checkBackGiveUpMs ?? this.config.checkBack.giveUpMs;
+        if (message.ageMs >= giveUpMs) {
+          await this.pending.cancel(
+            message.id,
+            `not found: the business still answered UNKNOWN ${Math.round(message.ageMs / 1000)} s after ` +
+              `prepare, past the give-up window of ${Math.round(giveUpMs / 1000)} s`,
+            detail,
+          );
+          return;
+        }
+        await this.pending.retry(message.id, retryInMs, null, { ...detail, retryInMs });
+        return;
+      }
+    }
+  }
+
+  /** Repeated failures of one producer's check-backs raise an alert (a log line for now). */
+  private noteFailure(producerId: string, error: string): void {
+    const count = (this.failures.get(producerId) ?? 0) + 1;
+    this.failures.set(producerId, count);
+    if (
+      count >= ALERT_AFTER_FAILURES &&
+      Number.isInteger(Math.log2(count / ALERT_AFTER_FAILURES))
+    ) {
+      this.logger.error(
+        `ALERT check-backs of producer ${producerId} keep failing (${count} in a row): ${error}`,
+      );
+    }
+  }
+
+  private async producer(id: string): Promise<Producer | undefined> {
+    const cached = this.producers.get(id);
+    if (cached && cached.until > Date.now()) return cached.producer;
+    const producer = await this.producerRepository.findById(id);
+    this.producers.set(id, { producer, until: Date.now() + PRODUCER_CACHE_MS });
+    return producer;
+  }
+}
