@@ -9,9 +9,14 @@ export async function call<T = unknown>(
   baseUrl: string,
   method: string,
   path: string,
-  options: { token?: string; json?: unknown; rawBody?: string } = {},
+  options: {
+    token?: string;
+    json?: unknown;
+    rawBody?: string;
+    headers?: Record<string, string>;
+  } = {},
 ): Promise<JsonResponse<T>> {
-  const headers: Record<string, string> = {};
+  const headers: Record<string, string> = { ...options.headers };
   if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
   let body: string | undefined;
   if (options.json !== undefined) {

@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/no-require-imports, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-return, @typescript-eslint/no-explicit-any --
+/* eslint-disable @typescript-eslint/no-require-imports, @typescript-eslint/no-unsafe-return, @typescript-eslint/no-explicit-any --
    The generated protobuf classes are loaded with require() from inside the client package (the
    serializers check instanceof, so they must be the client's own copies) and used untyped. */
 import * as grpc from '@grpc/grpc-js';

@@ -1,4 +1,9 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { AdminModule } from './admin/admin.module';
+import { AlertsModule } from './alerts/alerts.module';
+import { HealthModule } from './health/health.module';
+import { MetricsController } from './metrics/metrics.controller';
+import { MetricsModule } from './metrics/metrics.module';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
@@ -15,11 +20,16 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(config),
         DatabaseModule.forRoot(config),
+        MetricsModule,
+        AlertsModule,
         ProducersModule,
         DeliveryModule,
         MessagesModule,
         JobsModule,
+        AdminModule,
+        HealthModule,
       ],
+      controllers: [MetricsController],
     };
   }
 }

@@ -5,6 +5,7 @@ import { AppModule } from './app.module';
 import { AllExceptionsFilter } from './common/http-exception.filter';
 import { createValidationPipe } from './common/validation.pipe';
 import { AppConfig } from './config/app-config';
+import { serveOpenApi } from './openapi';
 
 /**
  * The HTTP request limit: a JSON-encoded body may be larger than its decoded bytes (base64 adds a
@@ -27,5 +28,6 @@ export async function createApp(
   app.useGlobalFilters(new AllExceptionsFilter());
   app.useGlobalPipes(createValidationPipe());
   app.enableShutdownHooks();
+  serveOpenApi(app);
   return app;
 }

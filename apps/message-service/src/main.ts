@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { Logger } from '@nestjs/common';
+import { ConsoleLogger, Logger } from '@nestjs/common';
 import { ConfigError, loadConfig } from './config/load-config';
 import { createApp } from './create-app';
 
@@ -15,7 +15,10 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = new Logger('Main');
-  const app = await createApp(config);
+  const app = await createApp(
+    config,
+    new ConsoleLogger({ json: config.logFormat === 'json', colors: config.logFormat === 'pretty' }),
+  );
   await app.listen(config.port, '0.0.0.0');
   logger.log(
     `Reliable Message Service listening on :${config.port} (role=${config.role}, mq=${config.mq.driver})`,

@@ -1,5 +1,5 @@
 import Redis from 'ioredis';
-import { MqDriver, MqReceipt, MqSendError, OutgoingMessage } from './mq-driver';
+import { MqDriver, MqReceipt, MqSendError, OutgoingMessage, withTimeout } from './mq-driver';
 
 /**
  * Redis Streams as the MQ: each message is `XADD rms:<topic> * …` with fields `tag`, `keys`
@@ -23,7 +23,10 @@ export class RedisStreamDriver implements MqDriver {
   }
 
   async stop(): Promise<void> {
-    await this.redis.quit().catch(() => this.redis.disconnect());
+    // QUIT waits for a reconnecting client; never let a shutdown hang on it.
+    await withTimeout(this.redis.quit(), 2000, 'quit timed out').catch(() =>
+      this.redis.disconnect(),
+    );
   }
 
   async send(message: OutgoingMessage): Promise<MqReceipt> {

@@ -1,5 +1,7 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { AlertService } from '../alerts/alert.service';
 import { backoffMs } from '../common/backoff';
+import { MetricsService } from '../metrics/metrics.service';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { DeliveryTrigger } from '../delivery/delivery-trigger';
 import { Producer } from '../producers/producer';
@@ -24,7 +26,6 @@ const PRODUCER_CACHE_MS = 5_000;
  */
 @Injectable()
 export class CheckBackService {
-  private readonly logger = new Logger('CheckBack');
   private readonly limiter = new KeyedLimiter();
   private readonly producers = new Map<string, { producer: Producer | undefined; until: number }>();
   private readonly failures = new Map<string, number>();
@@ -35,6 +36,8 @@ export class CheckBackService {
     private readonly producerRepository: ProducerRepository,
     private readonly delivery: DeliveryTrigger,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly metrics: MetricsService,
+    private readonly alerts: AlertService,
   ) {}
 
   /** Checks back every due PENDING message, batch by batch; returns how many were checked. */
@@ -101,6 +104,11 @@ export class CheckBackService {
     retryInMs: number,
     result: CheckBackResult,
   ): Promise<void> {
+    this.metrics.checkBacks.inc({
+      producer: producer.id,
+      outcome: result.kind === 'answer' ? result.answer : 'error',
+    });
+    this.metrics.checkBackSeconds.observe({ producer: producer.id }, result.latencyMs / 1000);
     const detail = {
       attempt,
       httpStatus: result.httpStatus,
@@ -118,7 +126,10 @@ export class CheckBackService {
     this.failures.delete(producer.id);
     switch (result.answer) {
       case 'COMMITTED':
-        if (await this.pending.confirm(message.id, detail)) this.delivery.confirmed([message.id]);
+        if (await this.pending.confirm(message.id, detail)) {
+          this.metrics.transition('CONFIRMED', producer.id, message.topic);
+          this.delivery.confirmed([message.id]);
+        }
         return;
       case 'ROLLED_BACK':
         await this.pending.cancel(
@@ -130,8 +141,9 @@ export class CheckBackService {
       case 'UNKNOWN': {
         const giveUpMs = producer.policy.checkBackGiveUpMs ?? this.config.checkBack.giveUpMs;
         if (message.ageMs >= giveUpMs) {
-          await this.pending.cancel(
-            message.id,
+          await this.cancel(
+            message,
+            producer,
             `not found: the business still answered UNKNOWN ${Math.round(message.ageMs / 1000)} s after ` +
               `prepare, past the give-up window of ${Math.round(giveUpMs / 1000)} s`,
             detail,
@@ -144,7 +156,18 @@ export class CheckBackService {
     }
   }
 
-  /** Repeated failures of one producer's check-backs raise an alert (a log line for now). */
+  private async cancel(
+    message: PendingMessage,
+    producer: Producer,
+    reason: string,
+    detail: Record<string, unknown>,
+  ): Promise<void> {
+    if (await this.pending.cancel(message.id, reason, detail)) {
+      this.metrics.transition('CANCELLED', producer.id, message.topic);
+    }
+  }
+
+  /** Repeated failures of one producer's check-backs raise an alert: at 5 in a row, 10, 20, … */
   private noteFailure(producerId: string, error: string): void {
     const count = (this.failures.get(producerId) ?? 0) + 1;
     this.failures.set(producerId, count);
@@ -152,9 +175,12 @@ export class CheckBackService {
       count >= ALERT_AFTER_FAILURES &&
       Number.isInteger(Math.log2(count / ALERT_AFTER_FAILURES))
     ) {
-      this.logger.error(
-        `ALERT check-backs of producer ${producerId} keep failing (${count} in a row): ${error}`,
-      );
+      this.alerts.raise({
+        type: 'CHECK_BACK_FAILING',
+        producerId,
+        consecutiveFailures: count,
+        error,
+      });
     }
   }
 

@@ -37,6 +37,12 @@ export interface AppConfig {
   delivery: {
     maxAttempts: number;
   };
+  /** `json` (one JSON object per line) or `pretty` (coloured text for a terminal). */
+  logFormat: 'json' | 'pretty';
+  /** Where alerts are POSTed (JSON); undefined = log only. */
+  alertWebhookUrl?: string;
+  /** SENT and CANCELLED messages older than this many days are deleted; FAILED never are. */
+  retentionDays: number;
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');

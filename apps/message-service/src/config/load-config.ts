@@ -53,6 +53,10 @@ class Reader {
     return value;
   }
 
+  optionalUrl(name: string, protocols: string[]): string | undefined {
+    return this.raw(name) === undefined ? undefined : this.url(name, '', protocols);
+  }
+
   string(name: string, minLength = 0): string | undefined {
     const value = this.raw(name);
     if (value !== undefined && value.length < minLength) {
@@ -109,6 +113,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
     },
     retry: { baseMs: retryBaseMs, maxMs: retryMaxMs },
     delivery: { maxAttempts: r.int('DELIVERY_MAX_ATTEMPTS', 16, 1, 1_000) },
+    alertWebhookUrl: r.optionalUrl('ALERT_WEBHOOK_URL', ['http:', 'https:']),
+    retentionDays: r.int('RETENTION_DAYS', 7, 1, 3650),
+    logFormat: r.oneOf<'json' | 'pretty'>('LOG_FORMAT', ['json', 'pretty'], 'json'),
   };
 
   if (r.problems.length > 0) throw new ConfigError(r.problems);

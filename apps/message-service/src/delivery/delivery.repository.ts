@@ -19,6 +19,8 @@ export interface ClaimedMessage {
   seq: number;
   /** This attempt's number (1 = first). */
   attempt: number;
+  /** Time since confirm at the claim (database clock). */
+  waitedMs: number;
 }
 
 interface ClaimRow {
@@ -33,6 +35,7 @@ interface ClaimRow {
   body: Buffer;
   seq: number | string | null;
   delivery_attempts: number;
+  waited_ms: number | string | null;
 }
 
 export type AttemptOutcome =
@@ -105,7 +108,7 @@ export class DeliveryRepository {
       if (ids.length === 0) return [];
       const rows: ClaimRow[] = await tx.query(
         `SELECT id, producer_id, msg_log_id, topic, tag, \`keys\`, properties, message_group, body, seq,
-                delivery_attempts
+                delivery_attempts, TIMESTAMPDIFF(MICROSECOND, confirmed_at, UTC_TIMESTAMP(3)) DIV 1000 AS waited_ms
            FROM messages FORCE INDEX (PRIMARY)
           WHERE id IN (${placeholders(ids.length)})
             AND status = ${MessageStatus.CONFIRMED} AND next_attempt_at <= UTC_TIMESTAMP(3)
@@ -137,6 +140,7 @@ export class DeliveryRepository {
         body: r.body,
         seq: r.seq !== null ? Number(r.seq) : seqs.get(r.id)!,
         attempt: r.delivery_attempts + 1,
+        waitedMs: Number(r.waited_ms ?? 0),
       }));
     });
   }

@@ -1,6 +1,8 @@
 import { MqDriver, MqSendError, withTimeout } from '@app/mq';
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { AlertService } from '../alerts/alert.service';
 import { backoffMs } from '../common/backoff';
+import { MetricsService } from '../metrics/metrics.service';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { MQ_DRIVER } from '../mq/mq.module';
 import { AttemptOutcome, ClaimedMessage, DeliveryRepository } from './delivery.repository';
@@ -21,6 +23,8 @@ export class DeliveryService {
     private readonly deliveries: DeliveryRepository,
     @Inject(MQ_DRIVER) private readonly mq: MqDriver,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly metrics: MetricsService,
+    private readonly alerts: AlertService,
   ) {}
 
   /** Delivers those of `ids` that are due and unclaimed; returns how many were attempted. */
@@ -40,12 +44,26 @@ export class DeliveryService {
   private async attempt(claimed: ClaimedMessage[]): Promise<void> {
     if (claimed.length === 0) return;
     const outcomes = await Promise.all(claimed.map((m) => this.sendOne(m)));
-    const { failed } = await this.deliveries.complete(outcomes);
-    for (const id of failed) {
-      const outcome = outcomes.find((o) => o.message.id === id);
-      this.logger.error(
-        `message ${id} FAILED after ${outcome?.message.attempt} attempt(s): ${outcome && 'error' in outcome ? outcome.error : ''}`,
-      );
+    const result = await this.deliveries.complete(outcomes);
+    const sent = new Set(result.sent);
+    const failed = new Set(result.failed);
+    for (const o of outcomes) {
+      const { id, producerId, topic, attempt } = o.message;
+      this.metrics.sends.inc({ topic, outcome: o.kind });
+      if (sent.has(id)) {
+        this.metrics.transition('SENT', producerId, topic);
+        this.metrics.confirmToReceipt.observe((o.message.waitedMs + o.latencyMs) / 1000);
+      } else if (failed.has(id) && o.kind === 'failed') {
+        this.metrics.transition('FAILED', producerId, topic);
+        this.alerts.raise({
+          type: 'MESSAGE_FAILED',
+          messageId: id,
+          producerId,
+          topic,
+          attempts: attempt,
+          error: o.error,
+        });
+      }
     }
   }
 

@@ -5,13 +5,17 @@ import {
   Logger,
   OnApplicationBootstrap,
 } from '@nestjs/common';
+import { withTimeout } from '@app/mq';
 import { Job, Worker } from 'bullmq';
 import { CheckBackService } from '../check-back/check-back.service';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { DeliveryDispatcher } from '../delivery/delivery-dispatcher';
 import { DeliveryService } from '../delivery/delivery.service';
 import { BULL_PREFIX, bullConnection, JobName, JobPayloads, QueueName } from './jobs';
+import { RetentionService } from '../retention/retention.service';
 import { SweepScheduler } from './sweep-scheduler';
+
+const CLOSE_TIMEOUT_MS = 5_000;
 
 /**
  * The BullMQ workers of an instance that runs workers (ROLE=worker or all): the sweeps (the
@@ -28,6 +32,7 @@ export class JobWorkers implements OnApplicationBootstrap, BeforeApplicationShut
     private readonly delivery: DeliveryService,
     private readonly scheduler: SweepScheduler,
     private readonly checkBack: CheckBackService,
+    private readonly retention: RetentionService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -51,8 +56,29 @@ export class JobWorkers implements OnApplicationBootstrap, BeforeApplicationShut
     }
   }
 
+  /**
+   * Waits for running jobs up to a deadline. After a Redis restart BullMQ's close() can wait
+   * forever, so past the deadline the workers' connections are dropped instead.
+   */
   async beforeApplicationShutdown(): Promise<void> {
-    await Promise.allSettled(this.workers.map((w) => w.close()));
+    await Promise.allSettled(
+      this.workers.map(async (worker) => {
+        try {
+          await withTimeout(worker.close(), CLOSE_TIMEOUT_MS, 'close timed out');
+        } catch (error) {
+          this.logger.warn(`${worker.name}: ${(error as Error).message}; dropping its connections`);
+          const internals = worker as unknown as {
+            blockingConnection?: { disconnect(wait?: boolean): Promise<void> };
+            lockManager?: { close(): Promise<void> };
+          };
+          await Promise.allSettled([
+            internals.lockManager?.close(),
+            worker.disconnect(),
+            internals.blockingConnection?.disconnect(false),
+          ]);
+        }
+      }),
+    );
   }
 
   private async sweep(job: Job): Promise<number> {
@@ -69,6 +95,8 @@ export class JobWorkers implements OnApplicationBootstrap, BeforeApplicationShut
         if (n > 0) this.logger.log(`sweep checked back ${n} stale PENDING message(s)`);
         return n;
       }
+      case JobName.RETENTION:
+        return this.retention.purge();
       case JobName.DELIVER:
         return 0;
     }

@@ -13,6 +13,7 @@ export enum QueueName {
 export enum JobName {
   SWEEP_CONFIRMED = 'sweep-confirmed',
   SWEEP_PENDING = 'sweep-pending',
+  RETENTION = 'retention',
   DELIVER = 'deliver',
 }
 
@@ -20,6 +21,7 @@ export enum JobName {
 export interface JobPayloads {
   [JobName.SWEEP_CONFIRMED]: Record<string, never>;
   [JobName.SWEEP_PENDING]: Record<string, never>;
+  [JobName.RETENTION]: Record<string, never>;
   [JobName.DELIVER]: { ids: string[] };
 }
 

@@ -12,6 +12,8 @@ import { DEFAULT_JOB_OPTIONS, JobName, QueueName } from './jobs';
 
 /** The sweeps run by BullMQ job schedulers, one job per interval across all instances. */
 const SWEEPS = [JobName.SWEEP_CONFIRMED, JobName.SWEEP_PENDING] as const;
+/** The retention job runs hourly. */
+const RETENTION_EVERY_MS = 3_600_000;
 
 /**
  * Registers the sweep schedulers and keeps them registered: Redis may be flushed at any moment,
@@ -68,5 +70,10 @@ export class SweepScheduler implements OnApplicationBootstrap, OnApplicationShut
         { name, data: {}, opts: DEFAULT_JOB_OPTIONS },
       );
     }
+    await this.queue.upsertJobScheduler(
+      JobName.RETENTION,
+      { every: RETENTION_EVERY_MS },
+      { name: JobName.RETENTION, data: {}, opts: DEFAULT_JOB_OPTIONS },
+    );
   }
 }

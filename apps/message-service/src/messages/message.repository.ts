@@ -73,6 +73,15 @@ function toMessage(row: MessageRow): Message {
   };
 }
 
+export interface MessageFilter {
+  status?: MessageStatus;
+  producerId?: string;
+  topic?: string;
+  msgLogId?: string;
+  createdFrom?: Date;
+  createdTo?: Date;
+}
+
 export interface NewEvent {
   type: MessageEventType;
   detail?: Record<string, unknown>;
@@ -177,6 +186,41 @@ export class MessageRepository {
       params: [reason.slice(0, 1024)],
       event: { type: 'CANCELLED', detail: { ...detail, reason } },
     });
+  }
+
+  /**
+   * FAILED, SENT or CANCELLED → CONFIRMED for another round of delivery: attempts reset, due now,
+   * `seq` kept. False when the message was not in `from`.
+   */
+  resend(id: string, from: MessageStatus, detail: Record<string, unknown>): Promise<boolean> {
+    return this.transition(id, undefined, from, MessageStatus.CONFIRMED, {
+      set: `delivery_attempts = 0, fail_msg = NULL, mq_message_id = NULL, sent_at = NULL,
+            confirmed_at = COALESCE(confirmed_at, UTC_TIMESTAMP(3)), next_attempt_at = UTC_TIMESTAMP(3)`,
+      event: { type: 'RESENT', detail },
+    });
+  }
+
+  /** Newest first, `limit` rows after the `cursor` id. */
+  async search(filter: MessageFilter, limit: number, cursor?: string): Promise<Message[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const add = (sql: string, value: unknown) => {
+      where.push(sql);
+      params.push(value);
+    };
+    if (filter.status !== undefined) add('status = ?', filter.status);
+    if (filter.producerId !== undefined) add('producer_id = ?', filter.producerId);
+    if (filter.topic !== undefined) add('topic = ?', filter.topic);
+    if (filter.msgLogId !== undefined) add('msg_log_id = ?', filter.msgLogId);
+    if (filter.createdFrom !== undefined) add('created_at >= ?', filter.createdFrom);
+    if (filter.createdTo !== undefined) add('created_at < ?', filter.createdTo);
+    if (cursor !== undefined) add('id < ?', cursor);
+    const rows: MessageRow[] = await this.db.query(
+      `SELECT ${COLUMNS} FROM messages ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+       ORDER BY id DESC LIMIT ?`,
+      [...params, limit],
+    );
+    return rows.map(toMessage);
   }
 
   async events(messageId: string): Promise<MessageEvent[]> {

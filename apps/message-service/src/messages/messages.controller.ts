@@ -10,7 +10,10 @@ import {
   Res,
   UseGuards,
 } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
+import { ApiErrors } from '../common/api-errors';
+import { MessageViewDto } from './dto/message-view.dto';
 import { CurrentProducer, ProducerAuthGuard } from '../producers/producer-auth.guard';
 import { Producer } from '../producers/producer';
 import { LookupMessageQueryDto, WithBodyQueryDto } from './dto/message-query.dto';
@@ -18,6 +21,9 @@ import { PrepareMessageDto } from './dto/prepare-message.dto';
 import { toMessageView } from './message-view';
 import { MessagesService } from './messages.service';
 
+@ApiTags('messages (producers)')
+@ApiBearerAuth('producer')
+@ApiErrors(401, 503)
 @Controller('v1/messages')
 @UseGuards(ProducerAuthGuard)
 export class MessagesController {
@@ -25,6 +31,15 @@ export class MessagesController {
 
   /** Prepare: 201 when stored, 200 for an idempotent replay of the same msgLogId and content. */
   @Post()
+  @ApiCreatedResponse({
+    type: MessageViewDto,
+    description: 'stored (PENDING, or CONFIRMED with confirmed: true)',
+  })
+  @ApiOkResponse({
+    type: MessageViewDto,
+    description: 'the same msgLogId and content again: the existing message',
+  })
+  @ApiErrors(400, 409, 413)
   async prepare(
     @CurrentProducer() producer: Producer,
     @Body() dto: PrepareMessageDto,
@@ -37,6 +52,8 @@ export class MessagesController {
 
   @Post(':id/confirm')
   @HttpCode(200)
+  @ApiOkResponse({ type: MessageViewDto })
+  @ApiErrors(404, 409)
   async confirm(
     @CurrentProducer() producer: Producer,
     @Param('id') id: string,
@@ -46,6 +63,8 @@ export class MessagesController {
 
   @Post(':id/cancel')
   @HttpCode(200)
+  @ApiOkResponse({ type: MessageViewDto })
+  @ApiErrors(404, 409)
   async cancel(
     @CurrentProducer() producer: Producer,
     @Param('id') id: string,
@@ -54,6 +73,8 @@ export class MessagesController {
   }
 
   @Get(':id')
+  @ApiOkResponse({ type: MessageViewDto })
+  @ApiErrors(404)
   async get(
     @CurrentProducer() producer: Producer,
     @Param('id') id: string,
@@ -63,6 +84,8 @@ export class MessagesController {
   }
 
   @Get()
+  @ApiOkResponse({ type: MessageViewDto })
+  @ApiErrors(400, 404)
   async lookup(
     @CurrentProducer() producer: Producer,
     @Query() query: LookupMessageQueryDto,

@@ -11,6 +11,7 @@ import {
 } from '../common/domain-errors';
 import { isDuplicateKey } from '../common/store-errors';
 import { DeliveryTrigger } from '../delivery/delivery-trigger';
+import { MetricsService } from '../metrics/metrics.service';
 import { Producer } from '../producers/producer';
 import { ProducersService } from '../producers/producers.service';
 import { PrepareMessageDto } from './dto/prepare-message.dto';
@@ -34,6 +35,7 @@ export class MessagesService {
     private readonly producers: ProducersService,
     private readonly delivery: DeliveryTrigger,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly metrics: MetricsService,
   ) {}
 
   async prepare(producer: Producer, dto: PrepareMessageDto): Promise<PrepareResult> {
@@ -78,15 +80,16 @@ export class MessagesService {
       if (!isDuplicateKey(error)) throw error;
       return { created: false, message: await this.replay(producer, dto, hash) };
     }
+    this.metrics.transition(dto.confirmed ? 'CONFIRMED' : 'PENDING', producer.id, dto.topic);
     if (dto.confirmed) this.delivery.confirmed([id]);
     return { created: true, message: await this.mustFind(producer, id) };
   }
 
   /** PENDING → CONFIRMED. Idempotent for CONFIRMED, SENT and FAILED; 409 when CANCELLED. */
   async confirm(producer: Producer, id: string): Promise<Message> {
-    if (await this.messages.confirm(id, { actor: 'producer' }, producer.id))
-      this.delivery.confirmed([id]);
+    const confirmed = await this.messages.confirm(id, { actor: 'producer' }, producer.id);
     const after = await this.mustFind(producer, id);
+    if (confirmed) this.confirmed(producer, after);
     if (after.status === MessageStatus.CANCELLED || after.status === MessageStatus.PENDING) {
       throw new InvalidTransitionError(
         `message ${id} is ${statusName(after.status)} and cannot be confirmed`,
@@ -97,7 +100,7 @@ export class MessagesService {
 
   /** PENDING → CANCELLED. Idempotent for CANCELLED; 409 otherwise. */
   async cancel(producer: Producer, id: string): Promise<Message> {
-    await this.messages.cancel(
+    const cancelled = await this.messages.cancel(
       id,
       MessageStatus.PENDING,
       'cancelled by the producer',
@@ -105,6 +108,7 @@ export class MessagesService {
       producer.id,
     );
     const after = await this.mustFind(producer, id);
+    if (cancelled) this.metrics.transition('CANCELLED', producer.id, after.topic);
     if (after.status !== MessageStatus.CANCELLED) {
       throw new InvalidTransitionError(
         `message ${id} is ${statusName(after.status)} and cannot be cancelled`,
@@ -137,14 +141,22 @@ export class MessagesService {
       );
     }
     if (dto.confirmed && existing.status === MessageStatus.PENDING) {
-      await this.messages.confirm(
+      const confirmed = await this.messages.confirm(
         existing.id,
         { actor: 'producer', via: 'prepare replay' },
         producer.id,
       );
-      return this.mustFind(producer, existing.id);
+      const after = await this.mustFind(producer, existing.id);
+      if (confirmed) this.confirmed(producer, after);
+      return after;
     }
     return existing;
+  }
+
+  /** After PENDING → CONFIRMED committed: count it and start delivery. */
+  private confirmed(producer: Producer, message: Message): void {
+    this.metrics.transition('CONFIRMED', producer.id, message.topic);
+    this.delivery.confirmed([message.id]);
   }
 
   private async mustFind(producer: Producer, id: string, withBody = false): Promise<Message> {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { NewProducer, Producer } from './producer';
+import { NewProducer, Producer, ProducerPatch, ProducerPolicy } from './producer';
 
 interface ProducerRow {
   id: string;
@@ -73,6 +73,43 @@ export class ProducerRepository {
       [id],
     );
     return rows[0] ? toProducer(rows[0]) : undefined;
+  }
+
+  async list(): Promise<Producer[]> {
+    const rows: ProducerRow[] = await this.db.query(`SELECT ${COLUMNS} FROM producers ORDER BY id`);
+    return rows.map(toProducer);
+  }
+
+  /** Applies the given changes; false when there is no such producer. */
+  async update(id: string, patch: ProducerPatch): Promise<boolean> {
+    const sets: string[] = [];
+    const params: unknown[] = [];
+    const column = (name: string, value: unknown) => {
+      sets.push(`${name} = ?`);
+      params.push(value);
+    };
+    if (patch.name !== undefined) column('name', patch.name);
+    if (patch.checkBackUrl !== undefined) column('check_back_url', patch.checkBackUrl);
+    if (patch.allowedCheckBackOrigins !== undefined) {
+      column('allowed_check_back_origins', JSON.stringify(patch.allowedCheckBackOrigins));
+    }
+    if (patch.enabled !== undefined) column('enabled', patch.enabled ? 1 : 0);
+    if (patch.apiKeyHash !== undefined) column('api_key_hash', patch.apiKeyHash);
+    if (patch.signingSecret !== undefined) column('signing_secret', patch.signingSecret);
+    const policyColumns: Record<keyof ProducerPolicy, string> = {
+      checkBackDelayMs: 'check_back_delay_ms',
+      checkBackGiveUpMs: 'check_back_give_up_ms',
+      checkBackTimeoutMs: 'check_back_timeout_ms',
+      checkBackConcurrency: 'check_back_concurrency',
+    };
+    for (const [key, name] of Object.entries(policyColumns) as [keyof ProducerPolicy, string][]) {
+      if (patch.policy && key in patch.policy) column(name, patch.policy[key] ?? null);
+    }
+    const result: { affectedRows: number } = await this.db.query(
+      `UPDATE producers SET ${[...sets, 'updated_at = UTC_TIMESTAMP(3)'].join(', ')} WHERE id = ?`,
+      [...params, id],
+    );
+    return result.affectedRows === 1;
   }
 
   async findByApiKeyHash(apiKeyHash: string): Promise<Producer | undefined> {

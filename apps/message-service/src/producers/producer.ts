@@ -27,3 +27,14 @@ export interface NewProducer {
   signingSecret: string;
   policy: ProducerPolicy;
 }
+
+/** Changes to a producer; absent fields stay as they are (a policy value of null = default). */
+export interface ProducerPatch {
+  name?: string;
+  checkBackUrl?: string;
+  allowedCheckBackOrigins?: string[];
+  enabled?: boolean;
+  policy?: Partial<ProducerPolicy>;
+  apiKeyHash?: string;
+  signingSecret?: string;
+}

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { UnauthorizedError, ValidationFailedError } from '../common/domain-errors';
+import { NotFoundError, UnauthorizedError, ValidationFailedError } from '../common/domain-errors';
 import { isDuplicateKey } from '../common/store-errors';
 import { generateApiKey, generateSigningSecret, hashApiKey } from './credentials';
-import { Producer, ProducerPolicy } from './producer';
+import { Producer, ProducerPatch, ProducerPolicy } from './producer';
 import { ProducerRepository } from './producer.repository';
 
 export interface RegisterProducerCommand {
@@ -12,6 +12,8 @@ export interface RegisterProducerCommand {
   allowedCheckBackOrigins?: string[];
   policy?: Partial<ProducerPolicy>;
 }
+
+export type UpdateProducerCommand = Omit<ProducerPatch, 'apiKeyHash' | 'signingSecret'>;
 
 export interface RegisteredProducer {
   producer: Producer;
@@ -50,15 +52,7 @@ export class ProducersService {
     if (!httpOrigin(command.checkBackUrl)) {
       throw ValidationFailedError.field('checkBackUrl', 'must be an http(s) URL');
     }
-    const origins = (command.allowedCheckBackOrigins ?? []).map((o) => {
-      const origin = httpOrigin(o);
-      if (!origin)
-        throw ValidationFailedError.field(
-          'allowedCheckBackOrigins',
-          `"${o}" is not an http(s) origin`,
-        );
-      return origin;
-    });
+    const origins = (command.allowedCheckBackOrigins ?? []).map((o) => this.origin(o));
     const apiKey = generateApiKey();
     const signingSecret = generateSigningSecret();
     const policy: ProducerPolicy = {
@@ -87,6 +81,38 @@ export class ProducersService {
     return { producer, apiKey, signingSecret };
   }
 
+  list(): Promise<Producer[]> {
+    return this.producers.list();
+  }
+
+  async get(id: string): Promise<Producer> {
+    const producer = await this.producers.findById(id);
+    if (!producer) throw new NotFoundError(`producer ${id} not found`);
+    return producer;
+  }
+
+  async update(id: string, command: UpdateProducerCommand): Promise<Producer> {
+    if (command.checkBackUrl !== undefined && !httpOrigin(command.checkBackUrl)) {
+      throw ValidationFailedError.field('checkBackUrl', 'must be an http(s) URL');
+    }
+    const origins = command.allowedCheckBackOrigins?.map((o) => this.origin(o));
+    if (!(await this.producers.update(id, { ...command, allowedCheckBackOrigins: origins }))) {
+      throw new NotFoundError(`producer ${id} not found`);
+    }
+    this.authCache.clear();
+    return this.get(id);
+  }
+
+  /** A new API key (and signing secret when asked), returned once; the old key stops working. */
+  async rotateKey(id: string, rotateSigningSecret = false): Promise<RegisteredProducer> {
+    const apiKey = generateApiKey();
+    const current = await this.get(id);
+    const signingSecret = rotateSigningSecret ? generateSigningSecret() : current.signingSecret;
+    await this.producers.update(id, { apiKeyHash: hashApiKey(apiKey), signingSecret });
+    this.authCache.clear();
+    return { producer: await this.get(id), apiKey, signingSecret };
+  }
+
   /** The enabled producer owning this API key; UnauthorizedError otherwise. */
   async authenticate(apiKey: string): Promise<Producer> {
     const hash = hashApiKey(apiKey);
@@ -100,6 +126,16 @@ export class ProducersService {
     if (this.authCache.size > 10_000) this.authCache.clear();
     this.authCache.set(hash, { producer, until: now + AUTH_CACHE_TTL_MS });
     return producer;
+  }
+
+  private origin(value: string): string {
+    const origin = httpOrigin(value);
+    if (!origin)
+      throw ValidationFailedError.field(
+        'allowedCheckBackOrigins',
+        `"${value}" is not an http(s) origin`,
+      );
+    return origin;
   }
 
   /** Whether a per-message msgLogUrl is allowed for this producer (same origin or listed). */

@@ -5,6 +5,7 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 @Index('uq_messages_producer_msg_log_id', ['producerId', 'msgLogId'], { unique: true })
 @Index('ix_messages_status_next_attempt', ['status', 'nextAttemptAt'])
 @Index('ix_messages_created_at', ['createdAt'])
+@Index('ix_messages_sent_at', ['sentAt'])
 export class MessageEntity {
   /** ULID made by the service. */
   @PrimaryColumn({ type: 'char', length: 26, charset: 'ascii', collation: 'ascii_bin' })

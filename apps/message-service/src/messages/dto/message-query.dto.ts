@@ -1,4 +1,5 @@
 import { LIMITS } from '@app/contracts';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsOptional, IsString, Length } from 'class-validator';
 
@@ -7,6 +8,7 @@ const toBoolean = ({ value }: { value: unknown }): unknown =>
 
 /** `?withBody=true` on reads. */
 export class WithBodyQueryDto {
+  @ApiPropertyOptional({ description: 'include the body (base64)', default: false })
   @IsOptional()
   @Transform(toBoolean)
   @IsBoolean({ message: 'withBody must be true or false' })
@@ -15,6 +17,7 @@ export class WithBodyQueryDto {
 
 /** `GET /v1/messages?msgLogId=…`. */
 export class LookupMessageQueryDto extends WithBodyQueryDto {
+  @ApiProperty({ description: "the business's id of the message" })
   @IsString({ message: 'msgLogId is required' })
   @Length(1, LIMITS.msgLogIdMaxLength)
   msgLogId!: string;

@@ -1,0 +1,170 @@
+import {
+  LIMITS,
+  MESSAGE_STATUS_NAMES,
+  MessageStatus,
+  MessageStatusName,
+  parseStatus,
+} from '@app/contracts';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform, Type } from 'class-transformer';
+import {
+  IsIn,
+  IsInt,
+  IsISO8601,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+  Max,
+  Min,
+} from 'class-validator';
+import { MessageViewDto } from '../../messages/dto/message-view.dto';
+import { MessageEvent } from '../../messages/message';
+
+const upper = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string'
+    ? parseStatus(value) !== undefined
+      ? MessageStatus[parseStatus(value)!]
+      : value
+    : value;
+
+export class SearchMessagesQueryDto {
+  @ApiPropertyOptional({ enum: MESSAGE_STATUS_NAMES, description: 'name, or code 0-4' })
+  @IsOptional()
+  @Transform(upper)
+  @IsIn(MESSAGE_STATUS_NAMES, {
+    message: `status must be one of ${MESSAGE_STATUS_NAMES.join(', ')}`,
+  })
+  status?: MessageStatusName;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @Length(1, 64)
+  producerId?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @Matches(LIMITS.topicPattern, { message: 'topic must match ^[%a-zA-Z0-9_-]{1,127}$' })
+  topic?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @Length(1, LIMITS.msgLogIdMaxLength)
+  msgLogId?: string;
+
+  @ApiPropertyOptional({ format: 'date-time' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  createdFrom?: string;
+
+  @ApiPropertyOptional({ format: 'date-time' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  createdTo?: string;
+
+  @ApiPropertyOptional({ default: 50, minimum: 1, maximum: 500 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(500)
+  limit?: number;
+
+  @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
+  @IsOptional()
+  @Matches(/^[0-9A-HJKMNP-TV-Z]{26}$/, { message: 'cursor is not a message id' })
+  cursor?: string;
+}
+
+export class MessagePageDto {
+  @ApiProperty({ type: [MessageViewDto] }) items!: MessageViewDto[];
+  @ApiProperty({ nullable: true, type: String }) nextCursor!: string | null;
+}
+
+export class MessageEventDto {
+  @ApiProperty() id!: number;
+  @ApiProperty({ example: 'CHECK_BACK' }) type!: string;
+  @ApiProperty({ format: 'date-time' }) at!: string;
+  @ApiProperty({
+    nullable: true,
+    type: Object,
+    description: 'HTTP status, latency, error, actor, …',
+  })
+  detail!: Record<string, unknown> | null;
+
+  static of(e: MessageEvent): MessageEventDto {
+    return { id: e.id, type: e.type, at: e.at.toISOString(), detail: e.detail };
+  }
+}
+
+export class MessageWithEventsDto extends MessageViewDto {
+  @ApiProperty({ type: [MessageEventDto], description: 'the timeline, oldest first' })
+  events!: MessageEventDto[];
+}
+
+export class ResendDto {
+  @ApiPropertyOptional({ example: 'topic created, resending' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 512)
+  reason?: string;
+}
+
+export class BulkResendDto extends ResendDto {
+  @ApiProperty({ enum: ['FAILED', 'SENT', 'CANCELLED'] })
+  @Transform(upper)
+  @IsIn(['FAILED', 'SENT', 'CANCELLED'], { message: 'status must be FAILED, SENT or CANCELLED' })
+  status!: 'FAILED' | 'SENT' | 'CANCELLED';
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @Length(1, 64)
+  producerId?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @Matches(LIMITS.topicPattern, { message: 'topic must match ^[%a-zA-Z0-9_-]{1,127}$' })
+  topic?: string;
+
+  @ApiPropertyOptional({ default: 1000, minimum: 1, maximum: 100000 })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(100_000)
+  limit?: number;
+}
+
+export class CountDto {
+  @ApiProperty() count!: number;
+}
+
+export class AdminCancelDto {
+  @ApiProperty({ example: 'duplicate order, refunded by hand' })
+  @IsString()
+  @Length(1, 512)
+  reason!: string;
+}
+
+export class StatusCountDto {
+  @ApiProperty() producerId!: string;
+  @ApiProperty() topic!: string;
+  @ApiProperty({ enum: MESSAGE_STATUS_NAMES }) status!: MessageStatusName;
+  @ApiProperty() count!: number;
+}
+
+export class StatsDto {
+  @ApiProperty({ type: [StatusCountDto], description: 'by status × producer × topic' })
+  counts!: StatusCountDto[];
+  @ApiProperty({
+    description: 'messages per status, all producers',
+    example: { PENDING: 3, SENT: 1200 },
+  })
+  totals!: Record<string, number>;
+  @ApiProperty({ nullable: true, type: Number }) oldestPendingAgeMs!: number | null;
+  @ApiProperty({ nullable: true, type: Number }) oldestConfirmedAgeMs!: number | null;
+  @ApiProperty({ description: 'FAILED messages' }) dead!: number;
+  @ApiProperty() sentLastMinute!: number;
+}

@@ -1,0 +1,80 @@
+import { Injectable } from '@nestjs/common';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+
+/** The service's Prometheus metrics; backlog gauges are filled on scrape by `MetricsController`. */
+@Injectable()
+export class MetricsService {
+  readonly registry = new Registry();
+
+  readonly transitions = new Counter({
+    name: 'rms_transitions_total',
+    help: 'Messages entering a status, by status, producer and topic',
+    labelNames: ['status', 'producer', 'topic'] as const,
+    registers: [this.registry],
+  });
+
+  readonly checkBacks = new Counter({
+    name: 'rms_check_backs_total',
+    help: 'Check-backs by producer and outcome (COMMITTED, ROLLED_BACK, UNKNOWN, error)',
+    labelNames: ['producer', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly checkBackSeconds = new Histogram({
+    name: 'rms_check_back_duration_seconds',
+    help: 'Latency of check-back requests',
+    labelNames: ['producer'] as const,
+    buckets: LATENCY_BUCKETS,
+    registers: [this.registry],
+  });
+
+  readonly sends = new Counter({
+    name: 'rms_sends_total',
+    help: 'Send attempts to the MQ by topic and outcome (sent, retry, failed)',
+    labelNames: ['topic', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly confirmToReceipt = new Histogram({
+    name: 'rms_confirm_to_receipt_seconds',
+    help: "Time from confirm to the broker's receipt",
+    buckets: LATENCY_BUCKETS,
+    registers: [this.registry],
+  });
+
+  readonly messages = new Gauge({
+    name: 'rms_messages',
+    help: 'Messages by status (backlog: PENDING, CONFIRMED; dead: FAILED)',
+    labelNames: ['status'] as const,
+    registers: [this.registry],
+  });
+
+  readonly oldestPendingAge = new Gauge({
+    name: 'rms_oldest_pending_age_seconds',
+    help: 'Age of the oldest PENDING message (0 when none)',
+    registers: [this.registry],
+  });
+
+  readonly oldestConfirmedAge = new Gauge({
+    name: 'rms_oldest_confirmed_age_seconds',
+    help: 'Time since the oldest CONFIRMED message was confirmed (0 when none)',
+    registers: [this.registry],
+  });
+
+  readonly alerts = new Counter({
+    name: 'rms_alerts_total',
+    help: 'Alerts raised, by type',
+    labelNames: ['type'] as const,
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry, prefix: 'rms_process_' });
+  }
+
+  transition(status: string, producer: string, topic: string, count = 1): void {
+    this.transitions.inc({ status, producer, topic }, count);
+  }
+}
