@@ -1,7 +1,7 @@
 import { MessageStatus } from '@app/contracts';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { ISOLATION } from '../database/isolation';
+import { transactionInOneTrip } from '../database/one-trip';
 import { DataSource, EntityManager } from 'typeorm';
 import { Message, MessageEvent, MessageEventType, NewMessage } from './message';
 
@@ -73,6 +73,13 @@ function toMessage(row: MessageRow): Message {
   };
 }
 
+export interface TransitionResult {
+  /** True when this call made the change. */
+  changed: boolean;
+  /** The message after the call, when it was asked for and exists. */
+  message?: Message;
+}
+
 export interface MessageFilter {
   status?: MessageStatus;
   producerId?: string;
@@ -96,45 +103,53 @@ export interface NewEvent {
 export class MessageRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
-  /** Inserts a new message and its first events in one transaction; throws on duplicate msgLogId. */
-  async insert(message: NewMessage): Promise<void> {
+  /**
+   * Inserts a new message and its first events in one transaction and reads it back, all in one
+   * round trip; throws on a duplicate msgLogId.
+   */
+  async insert(message: NewMessage): Promise<Message> {
     const confirmed = message.status === MessageStatus.CONFIRMED;
-    await this.db.transaction(ISOLATION, async (tx) => {
-      await tx.query(
-        `INSERT INTO messages (id, producer_id, msg_log_id, topic, tag, \`keys\`, properties,
-           message_group, body, content_hash, msg_log_url, status, check_back_count,
-           delivery_attempts, next_attempt_at, deliver_at, confirmed_at, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0,
-           ${
-             confirmed
-               ? 'GREATEST(UTC_TIMESTAMP(3), COALESCE(?, UTC_TIMESTAMP(3)))'
-               : 'TIMESTAMPADD(MICROSECOND, ? * 1000, UTC_TIMESTAMP(3))'
-           },
-           ?, ${confirmed ? 'UTC_TIMESTAMP(3)' : 'NULL'}, UTC_TIMESTAMP(3), UTC_TIMESTAMP(3))`,
-        [
-          message.id,
-          message.producerId,
-          message.msgLogId,
-          message.topic,
-          message.tag,
-          message.keys.length > 0 ? JSON.stringify(message.keys) : null,
-          Object.keys(message.properties).length > 0 ? JSON.stringify(message.properties) : null,
-          message.messageGroup,
-          message.body,
-          message.contentHash,
-          message.msgLogUrl,
-          message.status,
-          confirmed ? message.deliverAt : message.checkBackDelayMs,
-          message.deliverAt,
-        ],
-      );
-      const events: NewEvent[] = [
-        { type: 'PREPARED', detail: { status: MessageStatus[message.status] } },
-      ];
-      if (confirmed)
-        events.push({ type: 'CONFIRMED', detail: { actor: 'producer', via: 'prepare' } });
-      await this.insertEvents(tx, message.id, events);
-    });
+    const events: NewEvent[] = [
+      { type: 'PREPARED', detail: { status: MessageStatus[message.status] } },
+    ];
+    if (confirmed)
+      events.push({ type: 'CONFIRMED', detail: { actor: 'producer', via: 'prepare' } });
+    const results = await transactionInOneTrip(
+      this.db,
+      [
+        {
+          sql: `INSERT INTO messages (id, producer_id, msg_log_id, topic, tag, \`keys\`, properties,
+                  message_group, body, content_hash, msg_log_url, status, check_back_count,
+                  delivery_attempts, next_attempt_at, deliver_at, confirmed_at, created_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0,
+                  ${
+                    confirmed
+                      ? 'GREATEST(UTC_TIMESTAMP(3), COALESCE(?, UTC_TIMESTAMP(3)))'
+                      : 'TIMESTAMPADD(MICROSECOND, ? * 1000, UTC_TIMESTAMP(3))'
+                  },
+                  ?, ${confirmed ? 'UTC_TIMESTAMP(3)' : 'NULL'}, UTC_TIMESTAMP(3), UTC_TIMESTAMP(3))`,
+          params: [
+            message.id,
+            message.producerId,
+            message.msgLogId,
+            message.topic,
+            message.tag,
+            message.keys.length > 0 ? JSON.stringify(message.keys) : null,
+            Object.keys(message.properties).length > 0 ? JSON.stringify(message.properties) : null,
+            message.messageGroup,
+            message.body,
+            message.contentHash,
+            message.msgLogUrl,
+            message.status,
+            confirmed ? message.deliverAt : message.checkBackDelayMs,
+            message.deliverAt,
+          ],
+        },
+        eventsStatement(events.map((e) => ({ ...e, messageId: message.id }))),
+      ],
+      [{ sql: `SELECT ${COLUMNS} FROM messages WHERE id = ?`, params: [message.id] }],
+    );
+    return toMessage((results[2] as MessageRow[])[0]);
   }
 
   async findById(
@@ -170,6 +185,23 @@ export class MessageRepository {
       set: `confirmed_at = UTC_TIMESTAMP(3),
             next_attempt_at = GREATEST(UTC_TIMESTAMP(3), COALESCE(deliver_at, UTC_TIMESTAMP(3)))`,
       event: { type: 'CONFIRMED', detail },
+    }).then((r) => r.changed);
+  }
+
+  /**
+   * Like `confirm`, and reads the message (of this producer) back in the same round trip:
+   * `message` is undefined when there is no such message.
+   */
+  confirmAndRead(
+    id: string,
+    detail: Record<string, unknown>,
+    producerId: string,
+  ): Promise<TransitionResult> {
+    return this.transition(id, producerId, MessageStatus.PENDING, MessageStatus.CONFIRMED, {
+      read: true,
+      set: `confirmed_at = UTC_TIMESTAMP(3),
+            next_attempt_at = GREATEST(UTC_TIMESTAMP(3), COALESCE(deliver_at, UTC_TIMESTAMP(3)))`,
+      event: { type: 'CONFIRMED', detail },
     });
   }
 
@@ -185,7 +217,7 @@ export class MessageRepository {
       set: 'next_attempt_at = NULL, fail_msg = ?',
       params: [reason.slice(0, 1024)],
       event: { type: 'CANCELLED', detail: { ...detail, reason } },
-    });
+    }).then((r) => r.changed);
   }
 
   /**
@@ -197,7 +229,7 @@ export class MessageRepository {
       set: `delivery_attempts = 0, fail_msg = NULL, mq_message_id = NULL, sent_at = NULL,
             confirmed_at = COALESCE(confirmed_at, UTC_TIMESTAMP(3)), next_attempt_at = UTC_TIMESTAMP(3)`,
       event: { type: 'RESENT', detail },
-    });
+    }).then((r) => r.changed);
   }
 
   /** Newest first, `limit` rows after the `cursor` id. */
@@ -239,30 +271,51 @@ export class MessageRepository {
 
   /**
    * The one way a status changes: a compare-and-set on (id, from) plus the event row, in one
-   * transaction. Returns false, writing nothing, when the message was not in `from`.
+   * transaction sent in one round trip (the event is inserted only if the update matched).
+   * Returns false, writing nothing, when the message was not in `from`.
    */
   private async transition(
     id: string,
     producerId: string | undefined,
     from: MessageStatus,
     to: MessageStatus,
-    change: { set?: string; params?: unknown[]; event: NewEvent },
-  ): Promise<boolean> {
-    return this.db.transaction(ISOLATION, async (tx) => {
-      const result: WriteResult = await tx.query(
-        `UPDATE messages SET status = ?, updated_at = UTC_TIMESTAMP(3)${change.set ? `, ${change.set}` : ''}
-         WHERE id = ? AND status = ?${producerId !== undefined ? ' AND producer_id = ?' : ''}`,
-        [to, ...(change.params ?? []), id, from, ...(producerId !== undefined ? [producerId] : [])],
-      );
-      if (result.affectedRows !== 1) return false;
-      await this.insertEvents(tx, id, [
+    change: { set?: string; params?: unknown[]; event: NewEvent; read?: boolean },
+  ): Promise<TransitionResult> {
+    const detail = { from: MessageStatus[from], to: MessageStatus[to], ...change.event.detail };
+    const read = change.read
+      ? [
+          {
+            sql: `SELECT ${COLUMNS} FROM messages WHERE id = ?${producerId !== undefined ? ' AND producer_id = ?' : ''}`,
+            params: producerId !== undefined ? [id, producerId] : [id],
+          },
+        ]
+      : [];
+    const results = await transactionInOneTrip(
+      this.db,
+      [
         {
-          type: change.event.type,
-          detail: { from: MessageStatus[from], to: MessageStatus[to], ...change.event.detail },
+          sql: `UPDATE messages SET status = ?, updated_at = UTC_TIMESTAMP(3)${change.set ? `, ${change.set}` : ''}
+               WHERE id = ? AND status = ?${producerId !== undefined ? ' AND producer_id = ?' : ''}`,
+          params: [
+            to,
+            ...(change.params ?? []),
+            id,
+            from,
+            ...(producerId !== undefined ? [producerId] : []),
+          ],
         },
-      ]);
-      return true;
-    });
+        { sql: 'SET @rms_changed = ROW_COUNT()' },
+        {
+          sql: `INSERT INTO message_events (message_id, type, at, detail)
+              SELECT ?, ?, UTC_TIMESTAMP(3), ? FROM DUAL WHERE @rms_changed = 1`,
+          params: [id, change.event.type, JSON.stringify(detail)],
+        },
+      ],
+      read,
+    );
+    const changed = (results[0] as WriteResult).affectedRows === 1;
+    const row = change.read ? (results[3] as MessageRow[])[0] : undefined;
+    return { changed, message: row ? toMessage(row) : undefined };
   }
 
   private insertEvents(tx: EntityManager, messageId: string, events: NewEvent[]): Promise<void> {
@@ -271,6 +324,19 @@ export class MessageRepository {
       events.map((e) => ({ ...e, messageId })),
     );
   }
+}
+
+/** The INSERT of timeline rows (stamped by the database clock), for a one-trip transaction. */
+export function eventsStatement(events: (NewEvent & { messageId: string })[]) {
+  return {
+    sql: `INSERT INTO message_events (message_id, type, at, detail) VALUES
+          ${events.map(() => '(?, ?, UTC_TIMESTAMP(3), ?)').join(', ')}`,
+    params: events.flatMap((e) => [
+      e.messageId,
+      e.type,
+      e.detail ? JSON.stringify(e.detail) : null,
+    ]),
+  };
 }
 
 /** Appends timeline rows (stamped by the database clock) inside the caller's transaction. */

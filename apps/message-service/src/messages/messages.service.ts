@@ -65,8 +65,9 @@ export class MessagesService {
     };
     const hash = contentHash(content);
     const id = this.ulid();
+    let message: Message;
     try {
-      await this.messages.insert({
+      message = await this.messages.insert({
         id,
         producerId: producer.id,
         msgLogId: dto.msgLogId,
@@ -82,14 +83,18 @@ export class MessagesService {
     }
     this.metrics.transition(dto.confirmed ? 'CONFIRMED' : 'PENDING', producer.id, dto.topic);
     if (dto.confirmed) this.delivery.confirmed([id]);
-    return { created: true, message: await this.mustFind(producer, id) };
+    return { created: true, message };
   }
 
   /** PENDING → CONFIRMED. Idempotent for CONFIRMED, SENT and FAILED; 409 when CANCELLED. */
   async confirm(producer: Producer, id: string): Promise<Message> {
-    const confirmed = await this.messages.confirm(id, { actor: 'producer' }, producer.id);
-    const after = await this.mustFind(producer, id);
-    if (confirmed) this.confirmed(producer, after);
+    const { changed, message: after } = await this.messages.confirmAndRead(
+      id,
+      { actor: 'producer' },
+      producer.id,
+    );
+    if (!after) throw new NotFoundError(`message ${id} not found`);
+    if (changed) this.confirmed(producer, after);
     if (after.status === MessageStatus.CANCELLED || after.status === MessageStatus.PENDING) {
       throw new InvalidTransitionError(
         `message ${id} is ${statusName(after.status)} and cannot be confirmed`,
