@@ -98,6 +98,23 @@ describe('Producer API (e2e, MariaDB)', () => {
       }
     });
 
+    it('should give each of 20 concurrent prepares of one msgLogId its own correct answer', async () => {
+      const request = aPrepareRequest();
+      const results = await Promise.all([
+        ...Array.from({ length: 20 }, () => prepare(request)),
+        ...Array.from({ length: 10 }, (_, i) => prepare(aPrepareRequest({ body: `other-${i}` }))),
+      ]);
+      const same = results.slice(0, 20);
+      expect(same.filter((r) => r.status === 201)).toHaveLength(1);
+      expect(same.filter((r) => r.status === 200)).toHaveLength(19);
+      expect(new Set(same.map((r) => r.body.id)).size).toBe(1);
+      // the unrelated prepares that shared their transactions were stored normally
+      expect(results.slice(20).every((r) => r.status === 201)).toBe(true);
+      const conflict = await prepare({ ...request, body: 'changed' });
+      expect(conflict.body.code).toBe('MSG_LOG_ID_CONFLICT');
+      expect(await timeline(same[0].body.id)).toEqual(['PREPARED']);
+    });
+
     it('should confirm a PENDING message when a replay says confirmed: true', async () => {
       const request = aPrepareRequest();
       const first = await prepare(request);

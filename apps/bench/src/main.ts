@@ -45,6 +45,7 @@ async function startService(port: number): Promise<ChildProcess> {
       ROLE: 'all',
       MQ_DRIVER: 'redis',
       LOG_FORMAT: 'json',
+      ...(process.env.BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS } : {}),
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });

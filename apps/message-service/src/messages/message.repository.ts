@@ -1,7 +1,7 @@
 import { MessageStatus } from '@app/contracts';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { transactionInOneTrip } from '../database/one-trip';
+import { Statement, transactionInOneTrip } from '../database/one-trip';
 import { DataSource, EntityManager } from 'typeorm';
 import { Message, MessageEvent, MessageEventType, NewMessage } from './message';
 
@@ -108,12 +108,57 @@ export class MessageRepository {
    * round trip; throws on a duplicate msgLogId.
    */
   async insert(message: NewMessage): Promise<Message> {
-    const confirmed = message.status === MessageStatus.CONFIRMED;
-    const events: NewEvent[] = [
-      { type: 'PREPARED', detail: { status: MessageStatus[message.status] } },
-    ];
-    if (confirmed)
-      events.push({ type: 'CONFIRMED', detail: { actor: 'producer', via: 'prepare' } });
+    const [stored] = await this.insertMany([message]);
+    return stored;
+  }
+
+  /**
+   * Inserts messages and their first events in one transaction (multi-row INSERTs, one commit)
+   * and reads them back, in one round trip. All or nothing: a duplicate msgLogId fails them all.
+   */
+  async insertMany(messages: NewMessage[]): Promise<Message[]> {
+    const rows: string[] = [];
+    const params: unknown[] = [];
+    const events: (NewEvent & { messageId: string })[] = [];
+    for (const m of messages) {
+      const confirmed = m.status === MessageStatus.CONFIRMED;
+      rows.push(`(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0,
+        ${
+          confirmed
+            ? 'GREATEST(UTC_TIMESTAMP(3), COALESCE(?, UTC_TIMESTAMP(3)))'
+            : 'TIMESTAMPADD(MICROSECOND, ? * 1000, UTC_TIMESTAMP(3))'
+        },
+        ?, ${confirmed ? 'UTC_TIMESTAMP(3)' : 'NULL'}, UTC_TIMESTAMP(3), UTC_TIMESTAMP(3))`);
+      params.push(
+        m.id,
+        m.producerId,
+        m.msgLogId,
+        m.topic,
+        m.tag,
+        m.keys.length > 0 ? JSON.stringify(m.keys) : null,
+        Object.keys(m.properties).length > 0 ? JSON.stringify(m.properties) : null,
+        m.messageGroup,
+        m.body,
+        m.contentHash,
+        m.msgLogUrl,
+        m.status,
+        confirmed ? m.deliverAt : m.checkBackDelayMs,
+        m.deliverAt,
+      );
+      events.push({
+        messageId: m.id,
+        type: 'PREPARED',
+        detail: { status: MessageStatus[m.status] },
+      });
+      if (confirmed) {
+        events.push({
+          messageId: m.id,
+          type: 'CONFIRMED',
+          detail: { actor: 'producer', via: 'prepare' },
+        });
+      }
+    }
+    const ids = messages.map((m) => m.id);
     const results = await transactionInOneTrip(
       this.db,
       [
@@ -121,35 +166,20 @@ export class MessageRepository {
           sql: `INSERT INTO messages (id, producer_id, msg_log_id, topic, tag, \`keys\`, properties,
                   message_group, body, content_hash, msg_log_url, status, check_back_count,
                   delivery_attempts, next_attempt_at, deliver_at, confirmed_at, created_at, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0,
-                  ${
-                    confirmed
-                      ? 'GREATEST(UTC_TIMESTAMP(3), COALESCE(?, UTC_TIMESTAMP(3)))'
-                      : 'TIMESTAMPADD(MICROSECOND, ? * 1000, UTC_TIMESTAMP(3))'
-                  },
-                  ?, ${confirmed ? 'UTC_TIMESTAMP(3)' : 'NULL'}, UTC_TIMESTAMP(3), UTC_TIMESTAMP(3))`,
-          params: [
-            message.id,
-            message.producerId,
-            message.msgLogId,
-            message.topic,
-            message.tag,
-            message.keys.length > 0 ? JSON.stringify(message.keys) : null,
-            Object.keys(message.properties).length > 0 ? JSON.stringify(message.properties) : null,
-            message.messageGroup,
-            message.body,
-            message.contentHash,
-            message.msgLogUrl,
-            message.status,
-            confirmed ? message.deliverAt : message.checkBackDelayMs,
-            message.deliverAt,
-          ],
+                VALUES ${rows.join(', ')}`,
+          params,
         },
-        eventsStatement(events.map((e) => ({ ...e, messageId: message.id }))),
+        eventsStatement(events),
       ],
-      [{ sql: `SELECT ${COLUMNS} FROM messages WHERE id = ?`, params: [message.id] }],
+      [
+        {
+          sql: `SELECT ${COLUMNS} FROM messages WHERE id IN (${ids.map(() => '?').join(', ')})`,
+          params: ids,
+        },
+      ],
     );
-    return toMessage((results[2] as MessageRow[])[0]);
+    const byId = new Map((results[2] as MessageRow[]).map((r) => [r.id, toMessage(r)]));
+    return ids.map((id) => byId.get(id)!);
   }
 
   async findById(
@@ -189,20 +219,70 @@ export class MessageRepository {
   }
 
   /**
-   * Like `confirm`, and reads the message (of this producer) back in the same round trip:
-   * `message` is undefined when there is no such message.
+   * PENDING → CONFIRMED for many messages in one transaction (two round trips on one connection):
+   * the rows are locked by primary key and those still PENDING and owned by the given producer
+   * are changed, with their events; then every message is read back. A message that does not
+   * exist for that producer has no `message`.
    */
-  confirmAndRead(
-    id: string,
-    detail: Record<string, unknown>,
-    producerId: string,
-  ): Promise<TransitionResult> {
-    return this.transition(id, producerId, MessageStatus.PENDING, MessageStatus.CONFIRMED, {
-      read: true,
-      set: `confirmed_at = UTC_TIMESTAMP(3),
-            next_attempt_at = GREATEST(UTC_TIMESTAMP(3), COALESCE(deliver_at, UTC_TIMESTAMP(3)))`,
-      event: { type: 'CONFIRMED', detail },
-    });
+  async confirmMany(items: { id: string; producerId: string }[]): Promise<TransitionResult[]> {
+    const ids = items.map((i) => i.id);
+    const list = ids.map(() => '?').join(', ');
+    const runner = this.db.createQueryRunner();
+    try {
+      const opened = (await runner.query(
+        `SET TRANSACTION ISOLATION LEVEL READ COMMITTED; START TRANSACTION;
+         SELECT id, producer_id FROM messages FORCE INDEX (PRIMARY)
+          WHERE id IN (${list}) AND status = ${MessageStatus.PENDING} FOR UPDATE`,
+        ids,
+      )) as unknown[];
+      const owners = new Map(items.map((i) => [i.id, i.producerId]));
+      const changing = (opened[2] as { id: string; producer_id: string }[])
+        .filter((r) => owners.get(r.id) === r.producer_id)
+        .map((r) => r.id);
+      const statements: Statement[] = [];
+      if (changing.length > 0) {
+        statements.push(
+          {
+            sql: `UPDATE messages SET status = ${MessageStatus.CONFIRMED}, updated_at = UTC_TIMESTAMP(3),
+                    confirmed_at = UTC_TIMESTAMP(3),
+                    next_attempt_at = GREATEST(UTC_TIMESTAMP(3), COALESCE(deliver_at, UTC_TIMESTAMP(3)))
+                  WHERE id IN (${changing.map(() => '?').join(', ')}) AND status = ${MessageStatus.PENDING}`,
+            params: changing,
+          },
+          eventsStatement(
+            changing.map((id) => ({
+              messageId: id,
+              type: 'CONFIRMED' as const,
+              detail: { from: 'PENDING', to: 'CONFIRMED', actor: 'producer' },
+            })),
+          ),
+        );
+      }
+      statements.push(
+        { sql: 'COMMIT' },
+        { sql: `SELECT ${COLUMNS} FROM messages WHERE id IN (${list})`, params: ids },
+      );
+      const results = (await runner.query(
+        statements.map((st) => st.sql).join(';\n'),
+        statements.flatMap((st) => st.params ?? []),
+      )) as unknown[];
+      const rows = new Map(
+        (results[results.length - 1] as MessageRow[]).map((r) => [r.id, toMessage(r)]),
+      );
+      const changed = new Set(changing);
+      return items.map((i) => {
+        const message = rows.get(i.id);
+        return {
+          changed: changed.has(i.id),
+          message: message && message.producerId === i.producerId ? message : undefined,
+        };
+      });
+    } catch (error) {
+      await runner.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      await runner.release();
+    }
   }
 
   /** `from` → CANCELLED with a reason. False when the message is not in `from`. */

@@ -15,6 +15,7 @@ import { MetricsService } from '../metrics/metrics.service';
 import { Producer } from '../producers/producer';
 import { ProducersService } from '../producers/producers.service';
 import { PrepareMessageDto } from './dto/prepare-message.dto';
+import { InsertBatcher } from './insert-batcher';
 import { Message } from './message';
 import { contentHash, decodeBody } from './message-content';
 import { MessageRepository } from './message.repository';
@@ -36,6 +37,7 @@ export class MessagesService {
     private readonly delivery: DeliveryTrigger,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly metrics: MetricsService,
+    private readonly batcher: InsertBatcher,
   ) {}
 
   async prepare(producer: Producer, dto: PrepareMessageDto): Promise<PrepareResult> {
@@ -67,7 +69,7 @@ export class MessagesService {
     const id = this.ulid();
     let message: Message;
     try {
-      message = await this.messages.insert({
+      message = await this.batcher.insert({
         id,
         producerId: producer.id,
         msgLogId: dto.msgLogId,
@@ -88,11 +90,7 @@ export class MessagesService {
 
   /** PENDING → CONFIRMED. Idempotent for CONFIRMED, SENT and FAILED; 409 when CANCELLED. */
   async confirm(producer: Producer, id: string): Promise<Message> {
-    const { changed, message: after } = await this.messages.confirmAndRead(
-      id,
-      { actor: 'producer' },
-      producer.id,
-    );
+    const { changed, message: after } = await this.batcher.confirm(id, producer.id);
     if (!after) throw new NotFoundError(`message ${id} not found`);
     if (changed) this.confirmed(producer, after);
     if (after.status === MessageStatus.CANCELLED || after.status === MessageStatus.PENDING) {
