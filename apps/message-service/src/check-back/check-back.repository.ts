@@ -4,6 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { ISOLATION, retryOnDeadlock } from '../database/isolation';
 import { insertEvents, NewEvent } from '../messages/message.repository';
+import { placeholders, WriteResult } from '../database/sql';
 
 /** A PENDING message claimed for one check-back. */
 export interface PendingMessage {
@@ -27,12 +28,6 @@ interface PendingRow {
   check_back_count: number;
   age_ms: number | string;
 }
-
-interface WriteResult {
-  affectedRows: number;
-}
-
-const placeholders = (n: number) => Array.from({ length: n }, () => '?').join(', ');
 
 /**
  * Claims stale PENDING messages and records check-back answers. Claims take a lease on

@@ -4,6 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { ISOLATION, retryOnDeadlock } from '../database/isolation';
 import { insertEvents, NewEvent } from '../messages/message.repository';
 import { DataSource, EntityManager } from 'typeorm';
+import { placeholders, WriteResult } from '../database/sql';
 
 /** A CONFIRMED message claimed by this instance for one send attempt. */
 export interface ClaimedMessage {
@@ -48,12 +49,6 @@ export type AttemptOutcome =
       permanent: boolean;
       latencyMs: number;
     };
-
-interface WriteResult {
-  affectedRows: number;
-}
-
-const placeholders = (n: number) => Array.from({ length: n }, () => '?').join(', ');
 
 /**
  * Claims and completes deliveries. A claim locks due CONFIRMED rows with

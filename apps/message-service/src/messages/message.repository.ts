@@ -4,6 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { Statement, transactionInOneTrip } from '../database/one-trip';
 import { DataSource, EntityManager } from 'typeorm';
 import { Message, MessageEvent, MessageEventType, NewMessage } from './message';
+import { placeholders, WriteResult } from '../database/sql';
 
 interface MessageRow {
   id: string;
@@ -36,10 +37,6 @@ interface EventRow {
   type: MessageEventType;
   at: Date;
   detail: string | null;
-}
-
-interface WriteResult {
-  affectedRows: number;
 }
 
 const COLUMNS = `id, producer_id, msg_log_id, topic, tag, \`keys\`, properties, message_group,
@@ -173,7 +170,7 @@ export class MessageRepository {
       ],
       [
         {
-          sql: `SELECT ${COLUMNS} FROM messages WHERE id IN (${ids.map(() => '?').join(', ')})`,
+          sql: `SELECT ${COLUMNS} FROM messages WHERE id IN (${placeholders(ids.length)})`,
           params: ids,
         },
       ],
@@ -226,7 +223,7 @@ export class MessageRepository {
    */
   async confirmMany(items: { id: string; producerId: string }[]): Promise<TransitionResult[]> {
     const ids = items.map((i) => i.id);
-    const list = ids.map(() => '?').join(', ');
+    const list = placeholders(ids.length);
     const runner = this.db.createQueryRunner();
     try {
       const opened = (await runner.query(
@@ -246,7 +243,7 @@ export class MessageRepository {
             sql: `UPDATE messages SET status = ${MessageStatus.CONFIRMED}, updated_at = UTC_TIMESTAMP(3),
                     confirmed_at = UTC_TIMESTAMP(3),
                     next_attempt_at = GREATEST(UTC_TIMESTAMP(3), COALESCE(deliver_at, UTC_TIMESTAMP(3)))
-                  WHERE id IN (${changing.map(() => '?').join(', ')}) AND status = ${MessageStatus.PENDING}`,
+                  WHERE id IN (${placeholders(changing.length)}) AND status = ${MessageStatus.PENDING}`,
             params: changing,
           },
           eventsStatement(

@@ -3,8 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { ISOLATION } from '../database/isolation';
-
-const placeholders = (n: number) => Array.from({ length: n }, () => '?').join(', ');
+import { placeholders } from '../database/sql';
 
 /** Deletes old finished messages in small batches, so that no delete holds many locks. */
 @Injectable()
