@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { isDuplicateKey } from '../common/store-errors';
+import { retryOnDeadlock } from '../database/isolation';
 import { Message, NewMessage } from './message';
 import { MessageRepository, TransitionResult } from './message.repository';
 
@@ -78,11 +79,12 @@ export class InsertBatcher {
   private readonly confirms: GroupCommit<{ id: string; producerId: string }, TransitionResult>;
 
   constructor(messages: MessageRepository) {
-    this.inserts = new GroupCommit((batch) => messages.insertMany(batch), {
+    // A batch that loses a deadlock is run again rather than failing all of its callers.
+    this.inserts = new GroupCommit((batch) => retryOnDeadlock(() => messages.insertMany(batch)), {
       retryWhen: isDuplicateKey,
       write: (m) => messages.insert(m),
     });
-    this.confirms = new GroupCommit((batch) => messages.confirmMany(batch));
+    this.confirms = new GroupCommit((batch) => retryOnDeadlock(() => messages.confirmMany(batch)));
   }
 
   insert(message: NewMessage): Promise<Message> {
