@@ -212,7 +212,7 @@ export class MessageRepository {
       set: `confirmed_at = UTC_TIMESTAMP(3),
             next_attempt_at = GREATEST(UTC_TIMESTAMP(3), COALESCE(deliver_at, UTC_TIMESTAMP(3)))`,
       event: { type: 'CONFIRMED', detail },
-    }).then((r) => r.changed);
+    });
   }
 
   /**
@@ -294,7 +294,7 @@ export class MessageRepository {
       set: 'next_attempt_at = NULL, fail_msg = ?',
       params: [reason.slice(0, 1024)],
       event: { type: 'CANCELLED', detail: { ...detail, reason } },
-    }).then((r) => r.changed);
+    });
   }
 
   /**
@@ -306,7 +306,7 @@ export class MessageRepository {
       set: `delivery_attempts = 0, fail_msg = NULL, mq_message_id = NULL, sent_at = NULL,
             confirmed_at = COALESCE(confirmed_at, UTC_TIMESTAMP(3)), next_attempt_at = UTC_TIMESTAMP(3)`,
       event: { type: 'RESENT', detail },
-    }).then((r) => r.changed);
+    });
   }
 
   /** Newest first, `limit` rows after the `cursor` id. */
@@ -356,50 +356,29 @@ export class MessageRepository {
     producerId: string | undefined,
     from: MessageStatus,
     to: MessageStatus,
-    change: { set?: string; params?: unknown[]; event: NewEvent; read?: boolean },
-  ): Promise<TransitionResult> {
+    change: { set?: string; params?: unknown[]; event: NewEvent },
+  ): Promise<boolean> {
     const detail = { from: MessageStatus[from], to: MessageStatus[to], ...change.event.detail };
-    const read = change.read
-      ? [
-          {
-            sql: `SELECT ${COLUMNS} FROM messages WHERE id = ?${producerId !== undefined ? ' AND producer_id = ?' : ''}`,
-            params: producerId !== undefined ? [id, producerId] : [id],
-          },
-        ]
-      : [];
-    const results = await transactionInOneTrip(
-      this.db,
-      [
-        {
-          sql: `UPDATE messages SET status = ?, updated_at = UTC_TIMESTAMP(3)${change.set ? `, ${change.set}` : ''}
+    const results = await transactionInOneTrip(this.db, [
+      {
+        sql: `UPDATE messages SET status = ?, updated_at = UTC_TIMESTAMP(3)${change.set ? `, ${change.set}` : ''}
                WHERE id = ? AND status = ?${producerId !== undefined ? ' AND producer_id = ?' : ''}`,
-          params: [
-            to,
-            ...(change.params ?? []),
-            id,
-            from,
-            ...(producerId !== undefined ? [producerId] : []),
-          ],
-        },
-        { sql: 'SET @rms_changed = ROW_COUNT()' },
-        {
-          sql: `INSERT INTO message_events (message_id, type, at, detail)
+        params: [
+          to,
+          ...(change.params ?? []),
+          id,
+          from,
+          ...(producerId !== undefined ? [producerId] : []),
+        ],
+      },
+      { sql: 'SET @rms_changed = ROW_COUNT()' },
+      {
+        sql: `INSERT INTO message_events (message_id, type, at, detail)
               SELECT ?, ?, UTC_TIMESTAMP(3), ? FROM DUAL WHERE @rms_changed = 1`,
-          params: [id, change.event.type, JSON.stringify(detail)],
-        },
-      ],
-      read,
-    );
-    const changed = (results[0] as WriteResult).affectedRows === 1;
-    const row = change.read ? (results[3] as MessageRow[])[0] : undefined;
-    return { changed, message: row ? toMessage(row) : undefined };
-  }
-
-  private insertEvents(tx: EntityManager, messageId: string, events: NewEvent[]): Promise<void> {
-    return insertEvents(
-      tx,
-      events.map((e) => ({ ...e, messageId })),
-    );
+        params: [id, change.event.type, JSON.stringify(detail)],
+      },
+    ]);
+    return (results[0] as WriteResult).affectedRows === 1;
   }
 }
 

@@ -5,7 +5,7 @@ import {
   MessageStatusName,
   parseStatus,
 } from '@app/contracts';
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, IntersectionType, PickType } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import {
   IsIn,
@@ -112,22 +112,14 @@ export class ResendDto {
   reason?: string;
 }
 
-export class BulkResendDto extends ResendDto {
+export class BulkResendDto extends IntersectionType(
+  ResendDto,
+  PickType(SearchMessagesQueryDto, ['producerId', 'topic'] as const),
+) {
   @ApiProperty({ enum: ['FAILED', 'SENT', 'CANCELLED'] })
   @Transform(upper)
   @IsIn(['FAILED', 'SENT', 'CANCELLED'], { message: 'status must be FAILED, SENT or CANCELLED' })
   status!: 'FAILED' | 'SENT' | 'CANCELLED';
-
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsString()
-  @Length(1, 64)
-  producerId?: string;
-
-  @ApiPropertyOptional()
-  @IsOptional()
-  @Matches(LIMITS.topicPattern, { message: 'topic must match ^[%a-zA-Z0-9_-]{1,127}$' })
-  topic?: string;
 
   @ApiPropertyOptional({ default: 1000, minimum: 1, maximum: 100000 })
   @IsOptional()
