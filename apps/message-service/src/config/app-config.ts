@@ -43,6 +43,11 @@ export interface AppConfig {
   alertWebhookUrl?: string;
   /** SENT and CANCELLED messages older than this many days are deleted; FAILED never are. */
   retentionDays: number;
+  /**
+   * V8 grows the old generation by this percentage over the live heap before the next full
+   * collection (`--heap-growing-percent`); 0 leaves V8's own factor (up to 4x).
+   */
+  heapGrowingPercent: number;
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');

@@ -19,6 +19,9 @@ describe(loadConfig.name, () => {
     expect(config.delivery.maxAttempts).toBe(16);
     expect(config.sweepIntervalMs).toBe(5_000);
     expect(config.maxBodyBytes).toBe(262_144);
+    expect(config.retentionDays).toBe(7);
+    expect(config.logFormat).toBe('json');
+    expect(config.heapGrowingPercent).toBe(50);
   });
 
   it('should generate an admin token when ADMIN_TOKEN is unset', () => {
@@ -41,6 +44,12 @@ describe(loadConfig.name, () => {
     expect(problems).toContain('MQ_DRIVER');
     expect(problems).toContain('DATABASE_URL');
     expect(problems).toContain('ROLE');
+  });
+
+  it("should bound HEAP_GROWING_PERCENT and let 0 keep V8's own factor", () => {
+    expect(loadConfig({ HEAP_GROWING_PERCENT: '0' }).heapGrowingPercent).toBe(0);
+    expect(() => loadConfig({ HEAP_GROWING_PERCENT: '301' })).toThrow(/HEAP_GROWING_PERCENT/);
+    expect(() => loadConfig({ HEAP_GROWING_PERCENT: '-5' })).toThrow(/HEAP_GROWING_PERCENT/);
   });
 
   it('should require ROCKETMQ_ENDPOINTS for the rocketmq driver', () => {

@@ -115,6 +115,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     delivery: { maxAttempts: r.int('DELIVERY_MAX_ATTEMPTS', 16, 1, 1_000) },
     alertWebhookUrl: r.optionalUrl('ALERT_WEBHOOK_URL', ['http:', 'https:']),
     retentionDays: r.int('RETENTION_DAYS', 7, 1, 3650),
+    heapGrowingPercent: r.int('HEAP_GROWING_PERCENT', 50, 0, 300),
     logFormat: r.oneOf<'json' | 'pretty'>('LOG_FORMAT', ['json', 'pretty'], 'json'),
   };
 
