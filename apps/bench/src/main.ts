@@ -34,7 +34,10 @@ const percentile = (sorted: number[], p: number) =>
   sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : null;
 
 async function startService(port: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [join(__dirname, '../../message-service/src/main.js')], {
+  // BENCH_NODE_ARGS: extra node arguments for the service, e.g. "--cpu-prof --cpu-prof-dir=prof".
+  const nodeArgs = env('BENCH_NODE_ARGS', '').split(/\s+/).filter(Boolean);
+  const main = join(__dirname, '../../message-service/src/main.js');
+  const child = spawn(process.execPath, [...nodeArgs, main], {
     env: {
       PATH: process.env.PATH,
       PORT: String(port),
@@ -45,7 +48,6 @@ async function startService(port: number): Promise<ChildProcess> {
       ROLE: 'all',
       MQ_DRIVER: 'redis',
       LOG_FORMAT: 'json',
-      ...(process.env.BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS } : {}),
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });

@@ -5,36 +5,90 @@ export interface Statement {
   params?: unknown[];
 }
 
+/** A READ COMMITTED transaction held on one connection, sent as multi-statement trips. */
+export interface Trips {
+  /** Sends statements inside the transaction (the first trip also opens it); their results. */
+  send(statements: Statement[]): Promise<unknown[]>;
+  /**
+   * Sends the last statements, COMMIT and then the `after` statements (reads) in one trip;
+   * returns the results of the statements and of the reads, in order.
+   */
+  commit(statements: Statement[], after?: Statement[]): Promise<unknown[]>;
+}
+
+const OPEN: Statement[] = [
+  // Room for the id lists of `lockIntoSet` (MySQL's default is 1,024 bytes, about 37 ids).
+  { sql: 'SET SESSION group_concat_max_len = 1048576' },
+  { sql: 'SET TRANSACTION ISOLATION LEVEL READ COMMITTED' },
+  { sql: 'START TRANSACTION' },
+];
+
 /**
- * Runs statements as one READ COMMITTED transaction in a single round trip (a multi-statement
- * query), then the `after` statements (reads) in the same trip. Returns the result of each
- * statement and of each read, in order. If any statement fails, the transaction is rolled back on
- * the same connection before the error is rethrown, so no connection returns to the pool with a
- * transaction open.
+ * Runs `work` in one READ COMMITTED transaction whose statements travel as few round trips as
+ * `work` needs: each `send` and the final `commit` is one multi-statement query. If anything
+ * fails, or `work` returns without committing, the transaction is rolled back on the same
+ * connection, so no connection returns to the pool with a transaction open.
  */
-export async function transactionInOneTrip(
-  db: DataSource,
-  statements: Statement[],
-  after: Statement[] = [],
-): Promise<unknown[]> {
-  const all: Statement[] = [
-    { sql: 'SET TRANSACTION ISOLATION LEVEL READ COMMITTED' },
-    { sql: 'START TRANSACTION' },
-    ...statements,
-    { sql: 'COMMIT' },
-    ...after,
-  ];
+export async function inTrips<T>(db: DataSource, work: (trips: Trips) => Promise<T>): Promise<T> {
   const runner = db.createQueryRunner();
-  try {
-    const results = (await runner.query(
+  let opened = false;
+  let committed = false;
+  const run = async (statements: Statement[]): Promise<unknown[]> => {
+    const all = opened ? statements : [...OPEN, ...statements];
+    const skip = opened ? 0 : OPEN.length;
+    opened = true;
+    const results: unknown = await runner.query(
       all.map((s) => s.sql).join(';\n'),
       all.flatMap((s) => s.params ?? []),
-    )) as unknown[];
-    return results.slice(2, 2 + statements.length).concat(results.slice(3 + statements.length));
+    );
+    return (all.length === 1 ? [results] : (results as unknown[])).slice(skip);
+  };
+  try {
+    const result = await work({
+      send: run,
+      commit: async (statements, after = []) => {
+        const results = await run([...statements, { sql: 'COMMIT' }, ...after]);
+        committed = true;
+        return results.slice(0, statements.length).concat(results.slice(statements.length + 1));
+      },
+    });
+    if (opened && !committed) await runner.query('ROLLBACK');
+    return result;
   } catch (error) {
-    await runner.query('ROLLBACK').catch(() => undefined);
+    if (opened && !committed) await runner.query('ROLLBACK').catch(() => undefined);
     throw error;
   } finally {
     await runner.release();
   }
+}
+
+/**
+ * Runs statements as one READ COMMITTED transaction in a single round trip, then the `after`
+ * statements (reads) in the same trip. Returns the result of each statement and of each read.
+ */
+export function transactionInOneTrip(
+  db: DataSource,
+  statements: Statement[],
+  after: Statement[] = [],
+): Promise<unknown[]> {
+  return inTrips(db, (trips) => trips.commit(statements, after));
+}
+
+/**
+ * A locking read that keeps, in the user variable `@name`, the comma-separated ids of the rows
+ * it locked: later statements of the same trip act on exactly those rows (`inSet`), and a read
+ * after COMMIT tells the caller which they were (`readSet`, `parseSet`).
+ */
+export function lockIntoSet(name: string, sql: string, params: unknown[]): Statement {
+  return { sql: `SELECT GROUP_CONCAT(id) INTO @${name} ${sql}`, params };
+}
+
+/** `FIND_IN_SET(<column>, @name)`: the row is one of those `lockIntoSet` locked. */
+export const inSet = (name: string, column = 'id'): string => `FIND_IN_SET(${column}, @${name})`;
+
+export const readSet = (name: string): Statement => ({ sql: `SELECT @${name} AS ids` });
+
+export function parseSet(result: unknown): Set<string> {
+  const ids = (result as { ids: string | Buffer | null }[])[0]?.ids;
+  return new Set(ids ? ids.toString().split(',') : []);
 }

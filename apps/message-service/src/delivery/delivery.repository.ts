@@ -1,10 +1,19 @@
 import { MessageStatus } from '@app/contracts';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { ISOLATION, retryOnDeadlock } from '../database/isolation';
-import { insertEvents, NewEvent } from '../messages/message.repository';
-import { DataSource, EntityManager } from 'typeorm';
-import { placeholders, WriteResult } from '../database/sql';
+import { retryOnDeadlock } from '../database/isolation';
+import {
+  inSet,
+  inTrips,
+  lockIntoSet,
+  parseSet,
+  readSet,
+  Statement,
+  transactionInOneTrip,
+} from '../database/one-trip';
+import { eventsStatement, NewEvent } from '../messages/message.repository';
+import { DataSource } from 'typeorm';
+import { placeholders } from '../database/sql';
 
 /** A CONFIRMED message claimed by this instance for one send attempt. */
 export interface ClaimedMessage {
@@ -79,50 +88,62 @@ export class DeliveryRepository {
     return retryOnDeadlock(() => this.claimOnce(options));
   }
 
-  private claimOnce(options: {
+  private async claimOnce(options: {
     ids?: string[];
     limit: number;
     leaseMs: number;
   }): Promise<ClaimedMessage[]> {
-    return this.db.transaction(ISOLATION, async (tx) => {
-      // Rows are locked by primary key only, the same lock order as every other writer of
-      // `messages` (primary key, then the secondary indexes, then `topic_sequences`): a locking
-      // scan of the (status, next_attempt_at) index would lock index records first and deadlock
-      // with claims and confirms that come through the primary key. Candidates are therefore
-      // picked by a plain read, then locked, and due-ness is checked again under the lock.
-      const ids =
-        options.ids ??
-        (
-          await tx.query<{ id: string }[]>(
-            `SELECT id FROM messages
-              WHERE status = ${MessageStatus.CONFIRMED} AND next_attempt_at <= UTC_TIMESTAMP(3)
-              ORDER BY next_attempt_at LIMIT ?`,
-            [options.limit],
-          )
-        ).map((r) => r.id);
-      if (ids.length === 0) return [];
-      const rows: ClaimRow[] = await tx.query(
-        `SELECT id, producer_id, msg_log_id, topic, tag, \`keys\`, properties, message_group, body, seq,
-                delivery_attempts, TIMESTAMPDIFF(MICROSECOND, confirmed_at, UTC_TIMESTAMP(3)) DIV 1000 AS waited_ms
-           FROM messages FORCE INDEX (PRIMARY)
-          WHERE id IN (${placeholders(ids.length)})
-            AND status = ${MessageStatus.CONFIRMED} AND next_attempt_at <= UTC_TIMESTAMP(3)
-          FOR UPDATE SKIP LOCKED`,
-        ids,
-      );
-      if (rows.length === 0) return [];
-      const seqs = await this.allocateSeqs(tx, rows);
+    // Rows are locked by primary key only, the same lock order as every other writer of
+    // `messages` (primary key, then the secondary indexes, then `topic_sequences`): a locking
+    // scan of the (status, next_attempt_at) index would lock index records first and deadlock
+    // with claims and confirms that come through the primary key. Candidates are therefore
+    // picked by a plain read, then locked, and due-ness is checked again under the lock.
+    const ids =
+      options.ids ??
+      (
+        await this.db.query<{ id: string }[]>(
+          `SELECT id FROM messages
+            WHERE status = ${MessageStatus.CONFIRMED} AND next_attempt_at <= UTC_TIMESTAMP(3)
+            ORDER BY next_attempt_at LIMIT ?`,
+          [options.limit],
+        )
+      ).map((r) => r.id);
+    if (ids.length === 0) return [];
+    // Two round trips: lock and read the rows; then number them, lease them and commit.
+    return inTrips(this.db, async (trips) => {
+      const [rows] = (await trips.send([
+        {
+          sql: `SELECT id, producer_id, msg_log_id, topic, tag, \`keys\`, properties, message_group, body, seq,
+                  delivery_attempts, TIMESTAMPDIFF(MICROSECOND, confirmed_at, UTC_TIMESTAMP(3)) DIV 1000 AS waited_ms
+                  FROM messages FORCE INDEX (PRIMARY)
+                 WHERE id IN (${placeholders(ids.length)})
+                   AND status = ${MessageStatus.CONFIRMED} AND next_attempt_at <= UTC_TIMESTAMP(3)
+                 FOR UPDATE SKIP LOCKED`,
+          params: ids,
+        },
+      ])) as [ClaimRow[]];
+      if (rows.length === 0) {
+        await trips.commit([]);
+        return [];
+      }
+      const { statements, stamp, read } = seqAllocation(rows);
       const claimed = rows.map((r) => r.id);
-      const stamp = [...seqs.entries()];
-      await tx.query(
-        `UPDATE messages
-            SET delivery_attempts = delivery_attempts + 1,
-                next_attempt_at = TIMESTAMPADD(MICROSECOND, ? * 1000, UTC_TIMESTAMP(3)),
-                ${stamp.length ? `seq = CASE id ${stamp.map(() => 'WHEN ? THEN ?').join(' ')} ELSE seq END,` : ''}
-                updated_at = UTC_TIMESTAMP(3)
-          WHERE id IN (${placeholders(claimed.length)})`,
-        [options.leaseMs, ...stamp.flat(), ...claimed],
+      const results = await trips.commit(
+        [
+          ...statements,
+          {
+            sql: `UPDATE messages
+                     SET delivery_attempts = delivery_attempts + 1,
+                         next_attempt_at = TIMESTAMPADD(MICROSECOND, ? * 1000, UTC_TIMESTAMP(3)),
+                         ${stamp.sql ? `seq = CASE id ${stamp.sql} ELSE seq END,` : ''}
+                         updated_at = UTC_TIMESTAMP(3)
+                   WHERE id IN (${placeholders(claimed.length)})`,
+            params: [options.leaseMs, ...stamp.params, ...claimed],
+          },
+        ],
+        read ? [read] : [],
       );
+      const seqs = read ? stamp.numbers(results[results.length - 1]) : new Map<string, number>();
       return rows.map((r) => ({
         id: r.id,
         producerId: r.producer_id,
@@ -141,131 +162,180 @@ export class DeliveryRepository {
   }
 
   /**
-   * Gives every row without a `seq` the next number of its (producer, topic): one counter update
-   * per pair per batch, in a fixed order so that concurrent claims cannot deadlock. The numbers
-   * are used in this transaction or not at all (a rollback returns them), so there are no holes.
-   */
-  private async allocateSeqs(tx: EntityManager, rows: ClaimRow[]): Promise<Map<string, number>> {
-    const groups = new Map<string, ClaimRow[]>();
-    for (const row of rows) {
-      if (row.seq !== null) continue;
-      const key = `${row.producer_id}\u0000${row.topic}`;
-      groups.set(key, [...(groups.get(key) ?? []), row]);
-    }
-    const seqs = new Map<string, number>();
-    for (const key of [...groups.keys()].sort()) {
-      const members = groups.get(key)!.sort((a, b) => (a.id < b.id ? -1 : 1));
-      const [producerId, topic] = key.split('\u0000');
-      const n = members.length;
-      await tx.query(
-        `INSERT INTO topic_sequences (producer_id, topic, next_seq) VALUES (?, ?, ?)
-         ON DUPLICATE KEY UPDATE next_seq = next_seq + ?`,
-        [producerId, topic, n + 1, n],
-      );
-      const [{ next_seq }] = await tx.query<{ next_seq: number | string }[]>(
-        'SELECT next_seq FROM topic_sequences WHERE producer_id = ? AND topic = ?',
-        [producerId, topic],
-      );
-      const first = Number(next_seq) - n;
-      members.forEach((m, i) => seqs.set(m.id, first + i));
-    }
-    return seqs;
-  }
-
-  /**
-   * Records the outcomes of a batch of attempts in one transaction. Retried when it loses a
-   * deadlock: a completion that never commits leaves sent messages CONFIRMED, to be sent again
-   * once their lease runs out.
+   * Records the outcomes of a batch of attempts in one transaction, in one round trip. Retried
+   * when it loses a deadlock: a completion that never commits leaves sent messages CONFIRMED, to
+   * be sent again once their lease runs out.
    */
   complete(outcomes: AttemptOutcome[]): Promise<{ sent: string[]; failed: string[] }> {
     if (outcomes.length === 0) return Promise.resolve({ sent: [], failed: [] });
     return retryOnDeadlock(() => this.completeOnce(outcomes));
   }
 
-  private completeOnce(outcomes: AttemptOutcome[]): Promise<{ sent: string[]; failed: string[] }> {
-    return this.db.transaction(ISOLATION, async (tx) => {
-      const ids = outcomes.map((o) => o.message.id);
+  private async completeOnce(
+    outcomes: AttemptOutcome[],
+  ): Promise<{ sent: string[]; failed: string[] }> {
+    const ids = outcomes.map((o) => o.message.id);
+    const sent = outcomes.filter(
+      (o): o is Extract<AttemptOutcome, { kind: 'sent' }> => o.kind === 'sent',
+    );
+    const failed = outcomes.filter(
+      (o): o is Extract<AttemptOutcome, { kind: 'failed' }> => o.kind === 'failed',
+    );
+    const statements: Statement[] = [
       // Lock the rows and keep only those still CONFIRMED: an operator may have cancelled one
       // while it was in flight; its outcome is then recorded as an attempt only.
-      const current: { id: string }[] = await tx.query(
-        `SELECT id FROM messages FORCE INDEX (PRIMARY)
+      lockIntoSet(
+        LIVE,
+        `FROM messages FORCE INDEX (PRIMARY)
           WHERE id IN (${placeholders(ids.length)}) AND status = ${MessageStatus.CONFIRMED}
           FOR UPDATE`,
         ids,
-      );
-      const live = new Set(current.map((r) => r.id));
-      const events: (NewEvent & { messageId: string })[] = [];
-      const sent = outcomes.filter(
-        (o): o is Extract<AttemptOutcome, { kind: 'sent' }> =>
-          o.kind === 'sent' && live.has(o.message.id),
-      );
-      const failed: string[] = [];
-
-      for (const o of outcomes) {
-        events.push({
-          messageId: o.message.id,
-          type: 'DELIVERY_ATTEMPT',
-          detail: attemptDetail(o),
+      ),
+    ];
+    if (sent.length > 0) {
+      statements.push({
+        sql: `UPDATE messages
+                 SET status = ${MessageStatus.SENT}, sent_at = UTC_TIMESTAMP(3), next_attempt_at = NULL,
+                     fail_msg = NULL, updated_at = UTC_TIMESTAMP(3),
+                     mq_message_id = CASE id ${sent.map(() => 'WHEN ? THEN ?').join(' ')} END
+               WHERE id IN (${placeholders(sent.length)}) AND ${inSet(LIVE)}`,
+        params: [
+          ...sent.flatMap((o) => [o.message.id, o.mqMessageId]),
+          ...sent.map((o) => o.message.id),
+        ],
+      });
+    }
+    for (const o of outcomes) {
+      if (o.kind === 'retry') {
+        statements.push({
+          sql: `UPDATE messages SET next_attempt_at = TIMESTAMPADD(MICROSECOND, ? * 1000, UTC_TIMESTAMP(3)),
+                       fail_msg = ?, updated_at = UTC_TIMESTAMP(3)
+                 WHERE id = ? AND ${inSet(LIVE)}`,
+          params: [o.retryInMs, o.error.slice(0, 1024), o.message.id],
+        });
+      } else if (o.kind === 'failed') {
+        statements.push({
+          sql: `UPDATE messages SET status = ${MessageStatus.FAILED}, next_attempt_at = NULL, fail_msg = ?,
+                       updated_at = UTC_TIMESTAMP(3)
+                 WHERE id = ? AND ${inSet(LIVE)}`,
+          params: [o.error.slice(0, 1024), o.message.id],
         });
       }
-      if (sent.length > 0) {
-        await tx.query(
-          `UPDATE messages
-              SET status = ${MessageStatus.SENT}, sent_at = UTC_TIMESTAMP(3), next_attempt_at = NULL,
-                  fail_msg = NULL, updated_at = UTC_TIMESTAMP(3),
-                  mq_message_id = CASE id ${sent.map(() => 'WHEN ? THEN ?').join(' ')} END
-            WHERE id IN (${placeholders(sent.length)}) AND status = ${MessageStatus.CONFIRMED}`,
-          [...sent.flatMap((o) => [o.message.id, o.mqMessageId]), ...sent.map((o) => o.message.id)],
-        );
-        for (const o of sent) {
-          events.push({
-            messageId: o.message.id,
-            type: 'SENT',
-            detail: {
-              from: 'CONFIRMED',
-              to: 'SENT',
-              mqMessageId: o.mqMessageId,
-              attempt: o.message.attempt,
-            },
-          });
-        }
-      }
-      for (const o of outcomes) {
-        if (!live.has(o.message.id) || o.kind === 'sent') continue;
-        if (o.kind === 'retry') {
-          await tx.query(
-            `UPDATE messages SET next_attempt_at = TIMESTAMPADD(MICROSECOND, ? * 1000, UTC_TIMESTAMP(3)),
-                    fail_msg = ?, updated_at = UTC_TIMESTAMP(3)
-              WHERE id = ? AND status = ${MessageStatus.CONFIRMED}`,
-            [o.retryInMs, o.error.slice(0, 1024), o.message.id],
-          );
-        } else {
-          const result: WriteResult = await tx.query(
-            `UPDATE messages SET status = ${MessageStatus.FAILED}, next_attempt_at = NULL, fail_msg = ?,
-                    updated_at = UTC_TIMESTAMP(3)
-              WHERE id = ? AND status = ${MessageStatus.CONFIRMED}`,
-            [o.error.slice(0, 1024), o.message.id],
-          );
-          if (result.affectedRows === 1) {
-            failed.push(o.message.id);
-            events.push({
-              messageId: o.message.id,
-              type: 'FAILED',
-              detail: {
-                from: 'CONFIRMED',
-                to: 'FAILED',
-                reason: o.permanent ? 'permanent send error' : 'delivery attempts exhausted',
-                attempts: o.message.attempt,
-                error: o.error,
-              },
-            });
-          }
-        }
-      }
-      await insertEvents(tx, events);
-      return { sent: sent.map((o) => o.message.id), failed };
+    }
+    // Every attempt is on the timeline; the transitions only where they happened.
+    statements.push(
+      eventsStatement(
+        outcomes.map((o) => ({
+          messageId: o.message.id,
+          type: 'DELIVERY_ATTEMPT' as const,
+          detail: attemptDetail(o),
+        })),
+      ),
+    );
+    const transitions: (NewEvent & { messageId: string })[] = [
+      ...sent.map((o) => ({
+        messageId: o.message.id,
+        type: 'SENT' as const,
+        detail: {
+          from: 'CONFIRMED',
+          to: 'SENT',
+          mqMessageId: o.mqMessageId,
+          attempt: o.message.attempt,
+        },
+      })),
+      ...failed.map((o) => ({
+        messageId: o.message.id,
+        type: 'FAILED' as const,
+        detail: {
+          from: 'CONFIRMED',
+          to: 'FAILED',
+          reason: o.permanent ? 'permanent send error' : 'delivery attempts exhausted',
+          attempts: o.message.attempt,
+          error: o.error,
+        },
+      })),
+    ];
+    if (transitions.length > 0) statements.push(eventsStatement(transitions, LIVE));
+    const results = await transactionInOneTrip(this.db, statements, [readSet(LIVE)]);
+    const live = parseSet(results[results.length - 1]);
+    return {
+      sent: sent.filter((o) => live.has(o.message.id)).map((o) => o.message.id),
+      failed: failed.filter((o) => live.has(o.message.id)).map((o) => o.message.id),
+    };
+  }
+}
+
+/** The user variable holding the ids a completion locked while still CONFIRMED. */
+const LIVE = 'rms_live';
+
+/**
+ * Gives every row without a `seq` the next numbers of its (producer, topic): one counter update
+ * per pair per batch, in a fixed order so that concurrent claims cannot deadlock. Each pair's
+ * first number lands in a user variable that the claim's UPDATE uses and `read` returns after
+ * the commit. The numbers are used in this transaction or not at all (a rollback returns them),
+ * so there are no holes.
+ */
+function seqAllocation(rows: ClaimRow[]): {
+  statements: Statement[];
+  stamp: {
+    sql: string;
+    params: unknown[];
+    numbers: (read: unknown) => Map<string, number>;
+  };
+  read?: Statement;
+} {
+  const groups = new Map<string, ClaimRow[]>();
+  for (const row of rows) {
+    if (row.seq !== null) continue;
+    const key = `${row.producer_id}\u0000${row.topic}`;
+    const members = groups.get(key);
+    if (members) members.push(row);
+    else groups.set(key, [row]);
+  }
+  const statements: Statement[] = [];
+  const cases: string[] = [];
+  const params: unknown[] = [];
+  const order: ClaimRow[][] = [];
+  for (const key of [...groups.keys()].sort()) {
+    const members = groups.get(key)!.sort((a, b) => (a.id < b.id ? -1 : 1));
+    const g = order.length;
+    order.push(members);
+    const [producerId, topic] = key.split('\u0000');
+    const n = members.length;
+    statements.push(
+      {
+        sql: `INSERT INTO topic_sequences (producer_id, topic, next_seq) VALUES (?, ?, ?)
+              ON DUPLICATE KEY UPDATE next_seq = next_seq + ?`,
+        params: [producerId, topic, n + 1, n],
+      },
+      {
+        sql: `SELECT next_seq - ? INTO @rms_seq_${g} FROM topic_sequences WHERE producer_id = ? AND topic = ?`,
+        params: [n, producerId, topic],
+      },
+    );
+    members.forEach((m, i) => {
+      cases.push(`WHEN ? THEN @rms_seq_${g} + ${i}`);
+      params.push(m.id);
     });
   }
+  if (order.length === 0)
+    return { statements, stamp: { sql: '', params, numbers: () => new Map() } };
+  return {
+    statements,
+    stamp: {
+      sql: cases.join(' '),
+      params,
+      numbers: (read) => {
+        const firsts = (read as Record<string, string | number>[])[0];
+        const seqs = new Map<string, number>();
+        order.forEach((members, g) =>
+          members.forEach((m, i) => seqs.set(m.id, Number(firsts[`s${g}`]) + i)),
+        );
+        return seqs;
+      },
+    },
+    read: { sql: `SELECT ${order.map((_, g) => `@rms_seq_${g} AS s${g}`).join(', ')}` },
+  };
 }
 
 function attemptDetail(o: AttemptOutcome): Record<string, unknown> {

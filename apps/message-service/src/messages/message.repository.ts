@@ -1,7 +1,14 @@
 import { MessageStatus } from '@app/contracts';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { Statement, transactionInOneTrip } from '../database/one-trip';
+import {
+  inSet,
+  lockIntoSet,
+  parseSet,
+  readSet,
+  Statement,
+  transactionInOneTrip,
+} from '../database/one-trip';
 import { DataSource, EntityManager } from 'typeorm';
 import { Message, MessageEvent, MessageEventType, NewMessage } from './message';
 import { placeholders, WriteResult } from '../database/sql';
@@ -42,6 +49,9 @@ interface EventRow {
 const COLUMNS = `id, producer_id, msg_log_id, topic, tag, \`keys\`, properties, message_group,
   content_hash, msg_log_url, status, fail_msg, check_back_count, delivery_attempts,
   next_attempt_at, deliver_at, mq_message_id, seq, created_at, confirmed_at, sent_at`;
+
+/** The user variable holding the ids a group confirm found PENDING and changes. */
+const CHANGING = 'rms_changing';
 
 function toMessage(row: MessageRow): Message {
   return {
@@ -216,70 +226,57 @@ export class MessageRepository {
   }
 
   /**
-   * PENDING → CONFIRMED for many messages in one transaction (two round trips on one connection):
-   * the rows are locked by primary key and those still PENDING and owned by the given producer
-   * are changed, with their events; then every message is read back. A message that does not
-   * exist for that producer has no `message`.
+   * PENDING → CONFIRMED for many messages in one transaction and one round trip: the rows still
+   * PENDING and owned by the given producer are locked by primary key and changed, with their
+   * events; then every message is read back. A message that does not exist for that producer has
+   * no `message`.
    */
   async confirmMany(items: { id: string; producerId: string }[]): Promise<TransitionResult[]> {
     const ids = items.map((i) => i.id);
     const list = placeholders(ids.length);
-    const runner = this.db.createQueryRunner();
-    try {
-      const opened = (await runner.query(
-        `SET TRANSACTION ISOLATION LEVEL READ COMMITTED; START TRANSACTION;
-         SELECT id, producer_id FROM messages FORCE INDEX (PRIMARY)
-          WHERE id IN (${list}) AND status = ${MessageStatus.PENDING} FOR UPDATE`,
-        ids,
-      )) as unknown[];
-      const owners = new Map(items.map((i) => [i.id, i.producerId]));
-      const changing = (opened[2] as { id: string; producer_id: string }[])
-        .filter((r) => owners.get(r.id) === r.producer_id)
-        .map((r) => r.id);
-      const statements: Statement[] = [];
-      if (changing.length > 0) {
-        statements.push(
-          {
-            sql: `UPDATE messages SET status = ${MessageStatus.CONFIRMED}, updated_at = UTC_TIMESTAMP(3),
-                    confirmed_at = UTC_TIMESTAMP(3),
-                    next_attempt_at = GREATEST(UTC_TIMESTAMP(3), COALESCE(deliver_at, UTC_TIMESTAMP(3)))
-                  WHERE id IN (${placeholders(changing.length)}) AND status = ${MessageStatus.PENDING}`,
-            params: changing,
-          },
-          eventsStatement(
-            changing.map((id) => ({
-              messageId: id,
-              type: 'CONFIRMED' as const,
-              detail: { from: 'PENDING', to: 'CONFIRMED', actor: 'producer' },
-            })),
-          ),
-        );
-      }
-      statements.push(
-        { sql: 'COMMIT' },
+    const results = await transactionInOneTrip(
+      this.db,
+      [
+        lockIntoSet(
+          CHANGING,
+          `FROM messages FORCE INDEX (PRIMARY)
+            WHERE id IN (${list}) AND status = ${MessageStatus.PENDING}
+              AND (id, producer_id) IN (${items.map(() => '(?, ?)').join(', ')})
+            FOR UPDATE`,
+          [...ids, ...items.flatMap((i) => [i.id, i.producerId])],
+        ),
+        {
+          sql: `UPDATE messages SET status = ${MessageStatus.CONFIRMED}, updated_at = UTC_TIMESTAMP(3),
+                  confirmed_at = UTC_TIMESTAMP(3),
+                  next_attempt_at = GREATEST(UTC_TIMESTAMP(3), COALESCE(deliver_at, UTC_TIMESTAMP(3)))
+                WHERE id IN (${list}) AND ${inSet(CHANGING)}`,
+          params: ids,
+        },
+        eventsStatement(
+          [...new Set(ids)].map((id) => ({
+            messageId: id,
+            type: 'CONFIRMED' as const,
+            detail: { from: 'PENDING', to: 'CONFIRMED', actor: 'producer' },
+          })),
+          CHANGING,
+        ),
+      ],
+      [
+        readSet(CHANGING),
         { sql: `SELECT ${COLUMNS} FROM messages WHERE id IN (${list})`, params: ids },
-      );
-      const results = (await runner.query(
-        statements.map((st) => st.sql).join(';\n'),
-        statements.flatMap((st) => st.params ?? []),
-      )) as unknown[];
-      const rows = new Map(
-        (results[results.length - 1] as MessageRow[]).map((r) => [r.id, toMessage(r)]),
-      );
-      const changed = new Set(changing);
-      return items.map((i) => {
-        const message = rows.get(i.id);
-        return {
-          changed: changed.has(i.id),
-          message: message && message.producerId === i.producerId ? message : undefined,
-        };
-      });
-    } catch (error) {
-      await runner.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      await runner.release();
-    }
+      ],
+    );
+    const changed = parseSet(results[results.length - 2]);
+    const rows = new Map(
+      (results[results.length - 1] as MessageRow[]).map((r) => [r.id, toMessage(r)]),
+    );
+    return items.map((i) => {
+      const message = rows.get(i.id);
+      return {
+        changed: changed.has(i.id),
+        message: message && message.producerId === i.producerId ? message : undefined,
+      };
+    });
   }
 
   /** `from` → CANCELLED with a reason. False when the message is not in `from`. */
@@ -382,16 +379,35 @@ export class MessageRepository {
   }
 }
 
-/** The INSERT of timeline rows (stamped by the database clock), for a one-trip transaction. */
-export function eventsStatement(events: (NewEvent & { messageId: string })[]) {
+/**
+ * The INSERT of timeline rows (stamped by the database clock), for a one-trip transaction. With
+ * `onlyInSet`, only the events of messages in that `lockIntoSet` set are written: the rows the
+ * transaction found in the state it changes.
+ */
+export function eventsStatement(
+  events: (NewEvent & { messageId: string })[],
+  onlyInSet?: string,
+): Statement {
+  const params = events.flatMap((e) => [
+    e.messageId,
+    e.type,
+    e.detail ? JSON.stringify(e.detail) : null,
+  ]);
+  if (onlyInSet === undefined) {
+    return {
+      sql: `INSERT INTO message_events (message_id, type, at, detail) VALUES
+            ${events.map(() => '(?, ?, UTC_TIMESTAMP(3), ?)').join(', ')}`,
+      params,
+    };
+  }
+  const rows = events
+    .map((_, i) => (i === 0 ? 'SELECT ? AS message_id, ? AS type, ? AS detail' : 'SELECT ?, ?, ?'))
+    .join(' UNION ALL ');
   return {
-    sql: `INSERT INTO message_events (message_id, type, at, detail) VALUES
-          ${events.map(() => '(?, ?, UTC_TIMESTAMP(3), ?)').join(', ')}`,
-    params: events.flatMap((e) => [
-      e.messageId,
-      e.type,
-      e.detail ? JSON.stringify(e.detail) : null,
-    ]),
+    sql: `INSERT INTO message_events (message_id, type, at, detail)
+          SELECT e.message_id, e.type, UTC_TIMESTAMP(3), e.detail FROM (${rows}) e
+           WHERE ${inSet(onlyInSet, 'e.message_id')}`,
+    params,
   };
 }
 
@@ -401,14 +417,6 @@ export async function insertEvents(
   events: (NewEvent & { messageId: string })[],
 ): Promise<void> {
   if (events.length === 0) return;
-  const values = events.map(() => '(?, ?, UTC_TIMESTAMP(3), ?)').join(', ');
-  const params = events.flatMap((e) => [
-    e.messageId,
-    e.type,
-    e.detail ? JSON.stringify(e.detail) : null,
-  ]);
-  await tx.query(
-    `INSERT INTO message_events (message_id, type, at, detail) VALUES ${values}`,
-    params,
-  );
+  const { sql, params } = eventsStatement(events);
+  await tx.query(sql, params);
 }
