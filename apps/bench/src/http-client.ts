@@ -4,6 +4,8 @@ import { Agent, request } from 'node:http';
 export interface JsonBody {
   id?: string;
   apiKey?: string;
+  /** Batch results. */
+  items?: { statusCode: number }[];
   [key: string]: unknown;
 }
 

@@ -16,6 +16,9 @@ const CONCURRENCY = Number(env('BENCH_CONCURRENCY', '32'));
 const DURATION_MS = Number(env('BENCH_SECONDS', '10')) * 1000;
 const WARMUP_MS = Number(env('BENCH_WARMUP_SECONDS', '2')) * 1000;
 const RATE = Number(env('BENCH_RATE', '500'));
+const BATCH_SIZE = Number(env('BENCH_BATCH_SIZE', '100'));
+/** Concurrent batch callers: a few producers each sending full batches. */
+const BATCH_CONCURRENCY = Number(env('BENCH_BATCH_CONCURRENCY', '4'));
 const DB_SERVER = env('BENCH_DB_SERVER', 'mysql://root@127.0.0.1:3306');
 const DATABASE = 'rms_bench';
 const REDIS_QUEUES = 'redis://127.0.0.1:6379/11';
@@ -179,12 +182,36 @@ async function main(): Promise<void> {
       return rate(sent, Math.max(last - start, seconds));
     };
 
+    // Scenario 3: batches of BATCH_SIZE messages with confirmed: true (1 call per batch).
+    const batches = async (topic: string, seconds: number) => {
+      const start = Date.now();
+      let sent = 0;
+      await closedLoop(BATCH_CONCURRENCY, start + seconds, async () => {
+        const messages = Array.from({ length: BATCH_SIZE }, () => ({
+          msgLogId: `m-${n++}`,
+          topic,
+          body: BODY,
+          confirmed: true,
+        }));
+        const res = await http.call('POST', '/v1/messages/batch', key, { messages });
+        const created = res.json.items?.filter((i) => i.statusCode === 201).length;
+        if (res.status !== 200 || created !== BATCH_SIZE) {
+          throw new Error(`batch: ${res.status} ${JSON.stringify(res.json).slice(0, 300)}`);
+        }
+        sent += created;
+      });
+      const last = await drained(streams, topic, sent);
+      return rate(sent, Math.max(last - start, seconds));
+    };
+
     await twoCall('warmup-a', WARMUP_MS);
     const prepareConfirm = await twoCall('prepare-confirm', DURATION_MS);
     await oneCall('warmup-b', WARMUP_MS);
     const confirmedTrue = await oneCall('confirmed-true', DURATION_MS);
+    await batches('warmup-c', WARMUP_MS);
+    const batch = await batches('batch', DURATION_MS);
 
-    // Scenario 3: latency at an offered load of RATE messages/s (open loop, prepare + confirm).
+    // Scenario 4: latency at an offered load of RATE messages/s (open loop, prepare + confirm).
     const confirmedIds: string[] = [];
     const started = Date.now();
     const inFlight: Promise<void>[] = [];
@@ -219,6 +246,7 @@ async function main(): Promise<void> {
         seconds: DURATION_MS / 1000,
         prepareConfirmMsgsPerSec: prepareConfirm,
         confirmedTrueMsgsPerSec: confirmedTrue,
+        batch: { size: BATCH_SIZE, concurrency: BATCH_CONCURRENCY, msgsPerSec: batch },
         latencyOfferedMsgsPerSec: offered,
         confirmToReceiptMs: {
           p50: percentile(latencies, 50),
@@ -230,6 +258,7 @@ async function main(): Promise<void> {
         ratioToRawInsert: {
           prepareConfirm: ratio(prepareConfirm),
           confirmedTrue: ratio(confirmedTrue),
+          batch: ratio(batch),
         },
       }),
     );

@@ -10,6 +10,8 @@ export const LIMITS = {
   propertyValueMaxLength: 1024,
   messageGroupMaxLength: 128,
   msgLogUrlMaxLength: 2048,
+  /** Messages in one `POST /v1/messages/batch`. */
+  batchMaxMessages: 100,
   /** Property names starting with this prefix are set by the service and refused from producers. */
   reservedPropertyPrefix: 'rms-',
 } as const;

@@ -1,4 +1,5 @@
 import { MessageStatusName } from './message-status';
+import { ErrorBody } from './error-codes';
 
 /** A message as the REST API shows it. Times are ISO-8601 strings in UTC. */
 export interface MessageView {
@@ -41,4 +42,23 @@ export interface PrepareMessageRequest {
   deliverAt?: string;
   msgLogUrl?: string;
   confirmed?: boolean;
+}
+
+/** The body of `POST /v1/messages/batch`: 1 to `LIMITS.batchMaxMessages` prepares. */
+export interface PrepareBatchRequest {
+  messages: PrepareMessageRequest[];
+}
+
+/**
+ * One message's outcome in a batch, in request order: 201 stored, 200 the same msgLogId and
+ * content already stored (the existing message), 409 `MSG_LOG_ID_CONFLICT` with `error`.
+ */
+export interface PrepareBatchItem {
+  statusCode: 200 | 201 | 409;
+  message?: MessageView;
+  error?: ErrorBody;
+}
+
+export interface PrepareBatchResponse {
+  items: PrepareBatchItem[];
 }

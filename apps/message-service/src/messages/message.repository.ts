@@ -213,6 +213,17 @@ export class MessageRepository {
     return rows[0] ? toMessage(rows[0]) : undefined;
   }
 
+  /** The producer's messages with these msgLogIds (those that exist). */
+  async findByMsgLogIds(producerId: string, msgLogIds: string[]): Promise<Message[]> {
+    if (msgLogIds.length === 0) return [];
+    const rows: MessageRow[] = await this.db.query(
+      `SELECT ${COLUMNS} FROM messages
+        WHERE producer_id = ? AND msg_log_id IN (${placeholders(msgLogIds.length)})`,
+      [producerId, ...msgLogIds],
+    );
+    return rows.map(toMessage);
+  }
+
   /**
    * PENDING → CONFIRMED; due for delivery at once, or at deliverAt. False when not PENDING (or
    * not this producer's when `producerId` is given).

@@ -1,4 +1,4 @@
-import { MessageView } from '@app/contracts';
+import { MessageView, PrepareBatchResponse } from '@app/contracts';
 import {
   Body,
   Controller,
@@ -18,6 +18,8 @@ import { CurrentProducer, ProducerAuthGuard } from '../producers/producer-auth.g
 import { Producer } from '../producers/producer';
 import { LookupMessageQueryDto, WithBodyQueryDto } from './dto/message-query.dto';
 import { PrepareMessageDto } from './dto/prepare-message.dto';
+import { PrepareBatchDto, PrepareBatchResponseDto } from './dto/prepare-batch.dto';
+import { MsgLogIdConflictError } from '../common/domain-errors';
 import { toMessageView } from './message-view';
 import { MessagesService } from './messages.service';
 
@@ -48,6 +50,31 @@ export class MessagesController {
     const result = await this.messages.prepare(producer, dto);
     void reply.status(result.created ? 201 : 200);
     return toMessageView(result.message);
+  }
+
+  /**
+   * Batch prepare: up to 100 messages, the new ones stored in one transaction. 200 with one
+   * result per message, in order: 201 stored, 200 the existing message of a replay, 409 conflict.
+   */
+  @Post('batch')
+  @HttpCode(200)
+  @ApiOkResponse({ type: PrepareBatchResponseDto })
+  @ApiErrors(400, 413)
+  async prepareBatch(
+    @CurrentProducer() producer: Producer,
+    @Body() dto: PrepareBatchDto,
+  ): Promise<PrepareBatchResponse> {
+    const results = await this.messages.prepareBatch(producer, dto.messages);
+    return {
+      items: results.map((r) =>
+        r instanceof MsgLogIdConflictError
+          ? {
+              statusCode: 409,
+              error: { statusCode: 409, code: r.code, message: r.message },
+            }
+          : { statusCode: r.created ? 201 : 200, message: toMessageView(r.message) },
+      ),
+    };
   }
 
   @Post(':id/confirm')

@@ -1,4 +1,4 @@
-import { MessageStatus, statusName } from '@app/contracts';
+import { ErrorDetail, MessageStatus, statusName } from '@app/contracts';
 import { Inject, Injectable } from '@nestjs/common';
 import { monotonicFactory } from 'ulid';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
@@ -10,13 +10,14 @@ import {
   ValidationFailedError,
 } from '../common/domain-errors';
 import { isDuplicateKey } from '../common/store-errors';
+import { retryOnDeadlock } from '../database/isolation';
 import { DeliveryTrigger } from '../delivery/delivery-trigger';
 import { MetricsService } from '../metrics/metrics.service';
 import { Producer } from '../producers/producer';
 import { ProducersService } from '../producers/producers.service';
 import { PrepareMessageDto } from './dto/prepare-message.dto';
 import { InsertBatcher } from './insert-batcher';
-import { Message } from './message';
+import { Message, NewMessage } from './message';
 import { contentHash, decodeBody } from './message-content';
 import { MessageRepository } from './message.repository';
 
@@ -41,10 +42,68 @@ export class MessagesService {
   ) {}
 
   async prepare(producer: Producer, dto: PrepareMessageDto): Promise<PrepareResult> {
+    const message = this.toNewMessage(producer, dto);
+    let stored: Message;
+    try {
+      stored = await this.batcher.insert(message);
+    } catch (error) {
+      if (!isDuplicateKey(error)) throw error;
+      return { created: false, message: await this.replay(producer, dto, message.contentHash) };
+    }
+    this.created(producer, [stored]);
+    return { created: true, message: stored };
+  }
+
+  /**
+   * Prepares up to `LIMITS.batchMaxMessages` messages: the new ones in one transaction, the
+   * msgLogIds stored before answered as replays (the existing message, or a conflict). Every
+   * message is checked before anything is written; one that fails a check fails the request.
+   */
+  async prepareBatch(
+    producer: Producer,
+    dtos: PrepareMessageDto[],
+  ): Promise<(PrepareResult | MsgLogIdConflictError)[]> {
+    const built = this.toNewMessages(producer, dtos);
+    const existing = new Map(
+      (
+        await this.messages.findByMsgLogIds(
+          producer.id,
+          dtos.map((d) => d.msgLogId),
+        )
+      ).map((m) => [m.msgLogId, m]),
+    );
+    const fresh = built.filter((m) => !existing.has(m.msgLogId));
+    let stored: Message[];
+    try {
+      stored = fresh.length > 0 ? await retryOnDeadlock(() => this.messages.insertMany(fresh)) : [];
+    } catch (error) {
+      if (!isDuplicateKey(error)) throw error;
+      // Another request stored one of these msgLogIds since the read: each message on its own.
+      return Promise.all(dtos.map((dto) => conflictAsValue(this.prepare(producer, dto))));
+    }
+    this.created(producer, stored);
+    const storedByLogId = new Map(stored.map((m) => [m.msgLogId, m]));
+    return Promise.all(
+      dtos.map((dto, i): Promise<PrepareResult | MsgLogIdConflictError> => {
+        const created = storedByLogId.get(dto.msgLogId);
+        if (created) return Promise.resolve({ created: true, message: created });
+        const before = existing.get(dto.msgLogId)!;
+        return conflictAsValue(
+          this.resolveReplay(producer, dto, built[i].contentHash, before).then((message) => ({
+            created: false,
+            message,
+          })),
+        );
+      }),
+    );
+  }
+
+  /** Checks one prepare and builds the row it stores. Field names in errors start with `at`. */
+  private toNewMessage(producer: Producer, dto: PrepareMessageDto, at = ''): NewMessage {
     const body = decodeBody(dto.body, dto.bodyEncoding);
     if (body.length > this.config.maxBodyBytes) {
       throw new PayloadTooLargeError(
-        `body is ${body.length} bytes after decoding; the limit is ${this.config.maxBodyBytes}`,
+        `${at}body is ${body.length} bytes after decoding; the limit is ${this.config.maxBodyBytes}`,
       );
     }
     if (
@@ -52,7 +111,7 @@ export class MessagesService {
       !this.producers.isAllowedCheckBackUrl(producer, dto.msgLogUrl)
     ) {
       throw ValidationFailedError.field(
-        'msgLogUrl',
+        `${at}msgLogUrl`,
         "must be on the producer's check-back origin or one of its allowed origins",
       );
     }
@@ -65,27 +124,59 @@ export class MessagesService {
       deliverAt: dto.deliverAt !== undefined ? new Date(dto.deliverAt) : null,
       body,
     };
-    const hash = contentHash(content);
-    const id = this.ulid();
-    let message: Message;
-    try {
-      message = await this.batcher.insert({
-        id,
-        producerId: producer.id,
-        msgLogId: dto.msgLogId,
-        ...content,
-        contentHash: hash,
-        msgLogUrl: dto.msgLogUrl ?? null,
-        status: dto.confirmed ? MessageStatus.CONFIRMED : MessageStatus.PENDING,
-        checkBackDelayMs: producer.policy.checkBackDelayMs ?? this.config.checkBack.delayMs,
-      });
-    } catch (error) {
-      if (!isDuplicateKey(error)) throw error;
-      return { created: false, message: await this.replay(producer, dto, hash) };
+    return {
+      id: this.ulid(),
+      producerId: producer.id,
+      msgLogId: dto.msgLogId,
+      ...content,
+      contentHash: contentHash(content),
+      msgLogUrl: dto.msgLogUrl ?? null,
+      status: dto.confirmed ? MessageStatus.CONFIRMED : MessageStatus.PENDING,
+      checkBackDelayMs: producer.policy.checkBackDelayMs ?? this.config.checkBack.delayMs,
+    };
+  }
+
+  /**
+   * `toNewMessage` for each message of a batch; every field problem of every message is reported
+   * together, and a msgLogId given twice is one of them.
+   */
+  private toNewMessages(producer: Producer, dtos: PrepareMessageDto[]): NewMessage[] {
+    const details: ErrorDetail[] = [];
+    const first = new Map<string, number>();
+    const built = dtos.map((dto, i) => {
+      const at = `messages.${i}.`;
+      const j = first.get(dto.msgLogId);
+      if (j !== undefined) {
+        details.push({ field: `${at}msgLogId`, message: `repeats messages.${j}.msgLogId` });
+      } else {
+        first.set(dto.msgLogId, i);
+      }
+      try {
+        return this.toNewMessage(producer, dto, at);
+      } catch (error) {
+        if (!(error instanceof ValidationFailedError)) throw error;
+        details.push(...(error.details ?? []));
+        return undefined;
+      }
+    });
+    if (details.length > 0) {
+      throw new ValidationFailedError(
+        details.map((d) => `${d.field}: ${d.message}`).join('; '),
+        details,
+      );
     }
-    this.metrics.transition(dto.confirmed ? 'CONFIRMED' : 'PENDING', producer.id, dto.topic);
-    if (dto.confirmed) this.delivery.confirmed([id]);
-    return { created: true, message };
+    return built as NewMessage[];
+  }
+
+  /** After new messages committed: count them and start delivery of the confirmed ones. */
+  private created(producer: Producer, stored: Message[]): void {
+    const confirmed: string[] = [];
+    for (const m of stored) {
+      const isConfirmed = m.status === MessageStatus.CONFIRMED;
+      this.metrics.transition(isConfirmed ? 'CONFIRMED' : 'PENDING', producer.id, m.topic);
+      if (isConfirmed) confirmed.push(m.id);
+    }
+    this.delivery.confirmed(confirmed);
   }
 
   /** PENDING → CONFIRMED. Idempotent for CONFIRMED, SENT and FAILED; 409 when CANCELLED. */
@@ -138,6 +229,15 @@ export class MessagesService {
         `msgLogId "${dto.msgLogId}" is being written concurrently; retry`,
       );
     }
+    return this.resolveReplay(producer, dto, hash, existing);
+  }
+
+  private async resolveReplay(
+    producer: Producer,
+    dto: PrepareMessageDto,
+    hash: string,
+    existing: Message,
+  ): Promise<Message> {
     if (existing.contentHash !== hash) {
       throw new MsgLogIdConflictError(
         `msgLogId "${dto.msgLogId}" already names message ${existing.id} with different content`,
@@ -167,4 +267,14 @@ export class MessagesService {
     if (!message) throw new NotFoundError(`message ${id} not found`);
     return message;
   }
+}
+
+/** A 409 conflict of one message of a batch becomes its result; any other error fails the batch. */
+function conflictAsValue(
+  result: Promise<PrepareResult>,
+): Promise<PrepareResult | MsgLogIdConflictError> {
+  return result.catch((error: unknown) => {
+    if (error instanceof MsgLogIdConflictError) return error;
+    throw error;
+  });
 }
