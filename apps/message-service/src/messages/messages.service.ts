@@ -1,6 +1,5 @@
 import { ErrorDetail, MessageStatus, statusName } from '@app/contracts';
 import { Inject, Injectable } from '@nestjs/common';
-import { monotonicFactory } from 'ulid';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import {
   InvalidTransitionError,
@@ -10,6 +9,7 @@ import {
   ValidationFailedError,
 } from '../common/domain-errors';
 import { isDuplicateKey } from '../common/store-errors';
+import { UlidFactory } from '../common/ulid';
 import { retryOnDeadlock } from '../database/isolation';
 import { DeliveryTrigger } from '../delivery/delivery-trigger';
 import { MetricsService } from '../metrics/metrics.service';
@@ -30,7 +30,7 @@ export interface PrepareResult {
 /** The producer-facing use cases: prepare, confirm, cancel, read. */
 @Injectable()
 export class MessagesService {
-  private readonly ulid = monotonicFactory();
+  private readonly ulids = new UlidFactory();
 
   constructor(
     private readonly messages: MessageRepository,
@@ -125,7 +125,7 @@ export class MessagesService {
       body,
     };
     return {
-      id: this.ulid(),
+      id: this.ulids.next(),
       producerId: producer.id,
       msgLogId: dto.msgLogId,
       ...content,
