@@ -8,6 +8,7 @@ import {
 } from '../apps/message-service/src/delivery/delivery.repository';
 import { NewMessage } from '../apps/message-service/src/messages/message';
 import { MessageRepository } from '../apps/message-service/src/messages/message.repository';
+import { deleteMessagesOf } from './support/cleanup';
 import { registerProducer, startTestApp, TestApp } from './support/test-app';
 
 /**
@@ -29,7 +30,10 @@ describe('Batched claims, completions and confirms (integration)', () => {
     producers = [(await registerProducer(t)).id, (await registerProducer(t)).id];
   });
 
-  afterAll(() => t.close());
+  afterAll(async () => {
+    await deleteMessagesOf(t, producers);
+    await t.close();
+  });
 
   const aMessage = (
     producerId: string,

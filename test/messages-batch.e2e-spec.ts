@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { ErrorBody, PrepareBatchResponse } from '../libs/contracts/src';
 import { aPrepareRequest } from './factories/message.factory';
 import { call } from './support/http';
+import { deleteMessagesOf } from './support/cleanup';
 import { timelineOf } from './support/messages-api';
 import { registerProducer, startTestApp, TestApp, TestProducer } from './support/test-app';
 import { TEST_MQ_REDIS_URL } from './support/test-env';
@@ -22,6 +23,7 @@ describe('POST /v1/messages/batch (e2e, MariaDB + Redis)', () => {
   });
 
   afterAll(async () => {
+    await deleteMessagesOf(t, [producer.id]);
     await redis.quit();
     await t.close();
   });

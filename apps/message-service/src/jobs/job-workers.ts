@@ -70,7 +70,16 @@ export class JobWorkers implements OnApplicationBootstrap, BeforeApplicationShut
           const internals = worker as unknown as {
             blockingConnection?: { disconnect(wait?: boolean): Promise<void> };
             lockManager?: { close(): Promise<void> };
+            retryIfFailed?: (fn: () => Promise<unknown>, opts: object) => Promise<unknown>;
           };
+          // A closing BullMQ worker retries a failed Redis call at once and without end, so a job
+          // finishing after its connection is dropped would spin a core until the process exits.
+          // Past the deadline one try is enough: the job's outcome is already in MySQL, and a
+          // job left active in Redis is taken up again as stalled.
+          const retryIfFailed = internals.retryIfFailed?.bind(worker);
+          if (retryIfFailed) {
+            internals.retryIfFailed = (fn, opts) => retryIfFailed(fn, { ...opts, maxRetries: 1 });
+          }
           await Promise.allSettled([
             internals.lockManager?.close(),
             worker.disconnect(),
