@@ -1,6 +1,7 @@
 import { ErrorBody, MessageView } from '../libs/contracts/src';
 import { MessageRepository } from '../apps/message-service/src/messages/message.repository';
 import { aPrepareRequest } from './factories/message.factory';
+import { deleteMessagesOf } from './support/cleanup';
 import { call } from './support/http';
 import { registerProducer, startTestApp, TestApp, TestProducer } from './support/test-app';
 
@@ -22,6 +23,7 @@ describe('Producer API (e2e, MariaDB)', () => {
   });
 
   afterAll(async () => {
+    await deleteMessagesOf(t, [producer.id, other.id]);
     await t.close();
   });
 

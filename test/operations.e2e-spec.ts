@@ -2,6 +2,7 @@ import { getDataSourceToken } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { RetentionService } from '../apps/message-service/src/retention/retention.service';
 import { aPrepareRequest } from './factories/message.factory';
+import { deleteMessagesOf } from './support/cleanup';
 import { call } from './support/http';
 import { ProducerClient } from './support/messages-api';
 import { RedisServer } from './support/redis-server';
@@ -37,6 +38,7 @@ describe('Operations: admin API, stats, metrics, alerts, retention, docs (e2e)',
   afterEach(() => emulator.recover());
 
   afterAll(async () => {
+    await deleteMessagesOf(t, registered);
     await t.close();
     await webhook.stop();
     await emulator.stop();
@@ -50,7 +52,9 @@ describe('Operations: admin API, stats, metrics, alerts, retention, docs (e2e)',
     headers?: Record<string, string>,
   ) => call<T>(t.baseUrl, method, path, { token: ADMIN, json, headers });
 
+  const registered: string[] = [];
   const registerViaApi = async (id: string) => {
+    registered.push(id);
     const res = await admin('POST', '/v1/admin/producers', {
       id,
       checkBackUrl: 'http://127.0.0.1:9/log',
