@@ -24,6 +24,9 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     MQ_REDIS_URL: TEST_MQ_REDIS_URL,
     ADMIN_TOKEN: 'test-admin-token-0123456789',
     PORT: '0',
+    // Suites share the sweep schedulers in Redis; keeping every suite's interval short keeps one
+    // suite's cadence (the default is 5 s) from slowing the next one's sweeps.
+    SWEEP_INTERVAL_MS: '200',
     ...env,
   });
   const app = await createApp(config, false);
