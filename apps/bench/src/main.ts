@@ -158,35 +158,45 @@ async function main(): Promise<void> {
         confirmed,
       });
 
-    // Scenario 1: prepare + confirm (2 calls per message), closed loop.
-    const twoCall = async (topic: string, seconds: number) => {
+    /**
+     * Messages/s delivered to `topic` while `concurrency` loops run `send` (which answers how
+     * many messages it sent) for `ms`, counted in the stream until the last one arrived.
+     */
+    const delivered = async (
+      topic: string,
+      ms: number,
+      concurrency: number,
+      send: () => Promise<number>,
+    ) => {
       const start = Date.now();
-      const sent = await closedLoop(CONCURRENCY, start + seconds, async () => {
+      let sent = 0;
+      await closedLoop(concurrency, start + ms, async () => {
+        const count = await send(); // (`sent += await send()` would read `sent` before awaiting)
+        sent += count;
+      });
+      const last = await drained(streams, topic, sent);
+      return rate(sent, Math.max(last - start, ms));
+    };
+    // Scenario 1: prepare + confirm (2 calls per message), closed loop.
+    const twoCall = (topic: string, ms: number) =>
+      delivered(topic, ms, CONCURRENCY, async () => {
         const res = await prepare(topic, false);
         if (res.status !== 201)
           throw new Error(`prepare: ${res.status} ${JSON.stringify(res.json)}`);
         const confirm = await http.call('POST', `/v1/messages/${res.json.id!}/confirm`, key);
         if (confirm.status !== 200) throw new Error(`confirm: ${confirm.status}`);
+        return 1;
       });
-      const last = await drained(streams, topic, sent);
-      return rate(sent, Math.max(last - start, seconds));
-    };
     // Scenario 2: confirmed: true (1 call per message).
-    const oneCall = async (topic: string, seconds: number) => {
-      const start = Date.now();
-      const sent = await closedLoop(CONCURRENCY, start + seconds, async () => {
+    const oneCall = (topic: string, ms: number) =>
+      delivered(topic, ms, CONCURRENCY, async () => {
         const res = await prepare(topic, true);
         if (res.status !== 201) throw new Error(`prepare: ${res.status}`);
+        return 1;
       });
-      const last = await drained(streams, topic, sent);
-      return rate(sent, Math.max(last - start, seconds));
-    };
-
     // Scenario 3: batches of BATCH_SIZE messages with confirmed: true (1 call per batch).
-    const batches = async (topic: string, seconds: number) => {
-      const start = Date.now();
-      let sent = 0;
-      await closedLoop(BATCH_CONCURRENCY, start + seconds, async () => {
+    const batches = (topic: string, ms: number) =>
+      delivered(topic, ms, BATCH_CONCURRENCY, async () => {
         const messages = Array.from({ length: BATCH_SIZE }, () => ({
           msgLogId: `m-${n++}`,
           topic,
@@ -198,11 +208,8 @@ async function main(): Promise<void> {
         if (res.status !== 200 || created !== BATCH_SIZE) {
           throw new Error(`batch: ${res.status} ${JSON.stringify(res.json).slice(0, 300)}`);
         }
-        sent += created;
+        return created;
       });
-      const last = await drained(streams, topic, sent);
-      return rate(sent, Math.max(last - start, seconds));
-    };
 
     await twoCall('warmup-a', WARMUP_MS);
     const prepareConfirm = await twoCall('prepare-confirm', DURATION_MS);

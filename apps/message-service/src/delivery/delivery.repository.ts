@@ -126,24 +126,24 @@ export class DeliveryRepository {
         await trips.commit([]);
         return [];
       }
-      const { statements, stamp, read } = seqAllocation(rows);
+      const seq = seqAllocation(rows);
       const claimed = rows.map((r) => r.id);
       const results = await trips.commit(
         [
-          ...statements,
+          ...seq.statements,
           {
             sql: `UPDATE messages
                      SET delivery_attempts = delivery_attempts + 1,
                          next_attempt_at = TIMESTAMPADD(MICROSECOND, ? * 1000, UTC_TIMESTAMP(3)),
-                         ${stamp.sql ? `seq = CASE id ${stamp.sql} ELSE seq END,` : ''}
+                         ${seq.cases ? `seq = CASE id ${seq.cases} ELSE seq END,` : ''}
                          updated_at = UTC_TIMESTAMP(3)
                    WHERE id IN (${placeholders(claimed.length)})`,
-            params: [options.leaseMs, ...stamp.params, ...claimed],
+            params: [options.leaseMs, ...seq.params, ...claimed],
           },
         ],
-        read ? [read] : [],
+        seq.reads,
       );
-      const seqs = read ? stamp.numbers(results[results.length - 1]) : new Map<string, number>();
+      const seqs = seq.numbers(results[results.length - 1]);
       return rows.map((r) => ({
         id: r.id,
         producerId: r.producer_id,
@@ -271,18 +271,20 @@ const LIVE = 'rms_live';
 /**
  * Gives every row without a `seq` the next numbers of its (producer, topic): one counter update
  * per pair per batch, in a fixed order so that concurrent claims cannot deadlock. Each pair's
- * first number lands in a user variable that the claim's UPDATE uses and `read` returns after
+ * first number lands in a user variable that the claim's UPDATE uses and `reads` return after
  * the commit. The numbers are used in this transaction or not at all (a rollback returns them),
  * so there are no holes.
  */
 function seqAllocation(rows: ClaimRow[]): {
+  /** The counter updates, to run before the claim's UPDATE. */
   statements: Statement[];
-  stamp: {
-    sql: string;
-    params: unknown[];
-    numbers: (read: unknown) => Map<string, number>;
-  };
-  read?: Statement;
+  /** `WHEN ? THEN …` arms of the claim's `seq = CASE id … END`, and their parameters. */
+  cases: string;
+  params: unknown[];
+  /** The read (after COMMIT) of each pair's first number; none when nothing needs a number. */
+  reads: Statement[];
+  /** Each numbered row's `seq`, from the result of `reads`. */
+  numbers: (read: unknown) => Map<string, number>;
 } {
   const groups = new Map<string, ClaimRow[]>();
   for (const row of rows) {
@@ -318,23 +320,23 @@ function seqAllocation(rows: ClaimRow[]): {
       params.push(m.id);
     });
   }
-  if (order.length === 0)
-    return { statements, stamp: { sql: '', params, numbers: () => new Map() } };
   return {
     statements,
-    stamp: {
-      sql: cases.join(' '),
-      params,
-      numbers: (read) => {
-        const firsts = (read as Record<string, string | number>[])[0];
-        const seqs = new Map<string, number>();
-        order.forEach((members, g) =>
-          members.forEach((m, i) => seqs.set(m.id, Number(firsts[`s${g}`]) + i)),
-        );
-        return seqs;
-      },
+    cases: cases.join(' '),
+    params,
+    reads:
+      order.length > 0
+        ? [{ sql: `SELECT ${order.map((_, g) => `@rms_seq_${g} AS s${g}`).join(', ')}` }]
+        : [],
+    numbers: (read) => {
+      const seqs = new Map<string, number>();
+      if (order.length === 0) return seqs;
+      const firsts = (read as Record<string, string | number>[])[0];
+      order.forEach((members, g) =>
+        members.forEach((m, i) => seqs.set(m.id, Number(firsts[`s${g}`]) + i)),
+      );
+      return seqs;
     },
-    read: { sql: `SELECT ${order.map((_, g) => `@rms_seq_${g} AS s${g}`).join(', ')}` },
   };
 }
 

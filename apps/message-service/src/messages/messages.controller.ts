@@ -20,6 +20,7 @@ import { LookupMessageQueryDto, WithBodyQueryDto } from './dto/message-query.dto
 import { PrepareMessageDto } from './dto/prepare-message.dto';
 import { PrepareBatchDto, PrepareBatchResponseDto } from './dto/prepare-batch.dto';
 import { MsgLogIdConflictError } from '../common/domain-errors';
+import { toErrorBody } from '../common/http-exception.filter';
 import { toMessageView } from './message-view';
 import { MessagesService } from './messages.service';
 
@@ -68,10 +69,7 @@ export class MessagesController {
     return {
       items: results.map((r) =>
         r instanceof MsgLogIdConflictError
-          ? {
-              statusCode: 409,
-              error: { statusCode: 409, code: r.code, message: r.message },
-            }
+          ? { statusCode: 409, error: toErrorBody(r) }
           : { statusCode: r.created ? 201 : 200, message: toMessageView(r.message) },
       ),
     };
