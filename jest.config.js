@@ -22,6 +22,13 @@ module.exports = {
       displayName: 'unit',
       rootDir: __dirname,
       testMatch: ['<rootDir>/{apps,libs}/**/*.spec.ts'],
+      setupFiles: ['<rootDir>/test/support/unit-setup.ts'],
+    },
+    {
+      ...common,
+      displayName: 'integration',
+      rootDir: __dirname,
+      testMatch: ['<rootDir>/test/integration/**/*.int-spec.ts'],
     },
     {
       ...common,

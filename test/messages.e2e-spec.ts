@@ -1,12 +1,9 @@
-import { ErrorBody, MessageView } from '../libs/contracts/src';
-import { MessageRepository } from '../apps/message-service/src/messages/message.repository';
+import { ErrorBody } from '../libs/contracts/src';
 import { aPrepareRequest } from './factories/message.factory';
 import { deleteMessagesOf } from './support/cleanup';
 import { call } from './support/http';
+import { CONFIRMED_OR_LATER, producerCalls } from './support/producer-calls';
 import { registerProducer, startTestApp, TestApp, TestProducer } from './support/test-app';
-
-/** A success (message view) or an error body. */
-type Answer = MessageView & Partial<ErrorBody>;
 
 describe('Producer API (e2e, MariaDB)', () => {
   let t: TestApp;
@@ -27,20 +24,10 @@ describe('Producer API (e2e, MariaDB)', () => {
     await t.close();
   });
 
-  const prepare = (json: unknown, token = producer.apiKey) =>
-    call<Answer>(t.baseUrl, 'POST', '/v1/messages', { token, json });
-  const post = (path: string, token = producer.apiKey) =>
-    call<Answer>(t.baseUrl, 'POST', path, { token });
-  const get = (path: string, token = producer.apiKey) =>
-    call<Answer>(t.baseUrl, 'GET', path, { token });
-  // Delivery runs in the same app, so a confirmed message may already be SENT: these tests look
-  // at the producer-side transitions only.
-  const DELIVERY_EVENTS = ['DELIVERY_ATTEMPT', 'SENT'];
-  const timeline = async (id: string) =>
-    (await t.app.get(MessageRepository).events(id))
-      .map((e) => e.type)
-      .filter((type) => !DELIVERY_EVENTS.includes(type));
-  const CONFIRMED_OR_LATER = ['CONFIRMED', 'SENT'];
+  const { prepare, post, get, timeline } = producerCalls(
+    () => t,
+    () => producer.apiKey,
+  );
 
   describe('POST /v1/messages', () => {
     it('should store a PENDING message and answer 201 with its view', async () => {
@@ -242,89 +229,6 @@ describe('Producer API (e2e, MariaDB)', () => {
         expect(res.body.code).toBe('NOT_FOUND');
       }
       expect((await get(`/v1/messages/${mine.body.id}`)).body.status).toBe('PENDING');
-    });
-  });
-
-  describe('confirm and cancel', () => {
-    it('should move PENDING to CONFIRMED and answer 200 again on a second confirm', async () => {
-      const { body } = await prepare(aPrepareRequest());
-      const first = await post(`/v1/messages/${body.id}/confirm`);
-      const second = await post(`/v1/messages/${body.id}/confirm`);
-      expect(first.status).toBe(200);
-      expect(CONFIRMED_OR_LATER).toContain(first.body.status);
-      expect(first.body.confirmedAt).not.toBeNull();
-      expect(second.status).toBe(200);
-      expect(CONFIRMED_OR_LATER).toContain(second.body.status);
-      expect(await timeline(body.id)).toEqual(['PREPARED', 'CONFIRMED']);
-    });
-
-    it('should cancel a PENDING message, answer 200 again, and refuse a later confirm with 409', async () => {
-      const { body } = await prepare(aPrepareRequest());
-      const cancel = await post(`/v1/messages/${body.id}/cancel`);
-      const again = await post(`/v1/messages/${body.id}/cancel`);
-      const confirm = await post(`/v1/messages/${body.id}/confirm`);
-      expect(cancel.status).toBe(200);
-      expect(cancel.body.status).toBe('CANCELLED');
-      expect(cancel.body.nextAttemptAt).toBeNull();
-      expect(again.status).toBe(200);
-      expect(confirm.status).toBe(409);
-      expect(confirm.body.code).toBe('INVALID_TRANSITION');
-      expect(await timeline(body.id)).toEqual(['PREPARED', 'CANCELLED']);
-    });
-
-    it('should refuse to cancel a CONFIRMED message with 409', async () => {
-      const { body } = await prepare(aPrepareRequest({ confirmed: true }));
-      const res = await post(`/v1/messages/${body.id}/cancel`);
-      expect(res.status).toBe(409);
-      expect(res.body.code).toBe('INVALID_TRANSITION');
-    });
-
-    it('should answer 404 for an unknown id', async () => {
-      const res = await post('/v1/messages/01ARZ3NDEKTSV4RRFFQ69G5FAV/confirm');
-      expect(res.status).toBe(404);
-      expect(res.body.code).toBe('NOT_FOUND');
-    });
-
-    it('should hold deliverAt as the earliest next attempt after confirm', async () => {
-      const deliverAt = new Date(Date.now() + 3_600_000).toISOString();
-      const { body } = await prepare(aPrepareRequest({ deliverAt }));
-      const confirmed = await post(`/v1/messages/${body.id}/confirm`);
-      expect(confirmed.body.deliverAt).toBe(deliverAt);
-      expect(confirmed.body.nextAttemptAt).toBe(deliverAt);
-    });
-
-    it('should leave exactly one terminal transition when 50 confirms and cancels race', async () => {
-      const { body } = await prepare(aPrepareRequest());
-      const calls = Array.from({ length: 50 }, (_, i) =>
-        post(`/v1/messages/${body.id}/${i % 2 === 0 ? 'confirm' : 'cancel'}`),
-      );
-      const results = await Promise.all(calls);
-      const final = (await get(`/v1/messages/${body.id}`)).body.status;
-      expect(['CONFIRMED', 'SENT', 'CANCELLED']).toContain(final);
-      const winner = final === 'CANCELLED' ? 'cancel' : 'confirm';
-      results.forEach((res, i) => {
-        const verb = i % 2 === 0 ? 'confirm' : 'cancel';
-        expect(res.status).toBe(verb === winner ? 200 : 409);
-      });
-      const events = await timeline(body.id);
-      expect(events).toEqual(['PREPARED', winner === 'confirm' ? 'CONFIRMED' : 'CANCELLED']);
-    });
-  });
-
-  describe('GET /v1/messages', () => {
-    it('should find a message by msgLogId', async () => {
-      const request = aPrepareRequest();
-      const { body } = await prepare(request);
-      const res = await get(`/v1/messages?msgLogId=${encodeURIComponent(request.msgLogId)}`);
-      expect(res.status).toBe(200);
-      expect(res.body.id).toBe(body.id);
-    });
-
-    it('should answer 400 without msgLogId and 404 for an unknown one', async () => {
-      expect((await get('/v1/messages')).status).toBe(400);
-      const unknown = await get('/v1/messages?msgLogId=nope');
-      expect(unknown.status).toBe(404);
-      expect(unknown.body.code).toBe('NOT_FOUND');
     });
   });
 });

@@ -1,11 +1,7 @@
-import { getDataSourceToken } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
-import { RetentionService } from '../apps/message-service/src/retention/retention.service';
 import { aPrepareRequest } from './factories/message.factory';
 import { deleteMessagesOf } from './support/cleanup';
 import { call } from './support/http';
 import { ProducerClient } from './support/messages-api';
-import { RedisServer } from './support/redis-server';
 import { RocketMqEmulator } from './support/rocketmq-emulator';
 import { startTestApp, TestApp } from './support/test-app';
 import { waitFor } from './support/wait';
@@ -13,7 +9,7 @@ import { WebhookReceiver } from './support/webhook-receiver';
 
 const ADMIN = 'test-admin-token-0123456789';
 
-describe('Operations: admin API, stats, metrics, alerts, retention, docs (e2e)', () => {
+describe('Operations: admin API, stats, metrics, alerts (e2e)', () => {
   let emulator: RocketMqEmulator;
   let webhook: WebhookReceiver;
   let t: TestApp;
@@ -31,7 +27,6 @@ describe('Operations: admin API, stats, metrics, alerts, retention, docs (e2e)',
       RETRY_MAX_MS: '500',
       SWEEP_INTERVAL_MS: '100',
       ALERT_WEBHOOK_URL: webhook.url,
-      RETENTION_DAYS: '1',
     });
   });
 
@@ -247,89 +242,5 @@ describe('Operations: admin API, stats, metrics, alerts, retention, docs (e2e)',
     });
     expect(bulk.body).toEqual({ count: 1 });
     await client.until(ids[0], ['SENT']);
-  });
-
-  it('should delete old SENT messages with their events and keep FAILED ones', async () => {
-    const registered = await registerViaApi(`ret-${Date.now()}`);
-    const client = new ProducerClient(t.baseUrl, registered.apiKey);
-    const sentId = (await client.prepare(aPrepareRequest({ confirmed: true }))).body.id;
-    await client.until(sentId, ['SENT']);
-    emulator.failAllSends(40402);
-    const failedId = (await client.prepare(aPrepareRequest({ confirmed: true }))).body.id;
-    await client.until(failedId, ['FAILED']);
-    const freshId = (await client.prepare(aPrepareRequest())).body.id;
-
-    const db = t.app.get<DataSource>(getDataSourceToken());
-    await db.query(
-      `UPDATE messages SET created_at = created_at - INTERVAL 2 DAY, updated_at = updated_at - INTERVAL 2 DAY
-        WHERE id IN (?, ?)`,
-      [sentId, failedId],
-    );
-    expect(await t.app.get(RetentionService).purge()).toBeGreaterThanOrEqual(1);
-    expect((await client.get(sentId)).status).toBe(404);
-    expect(
-      (await db.query('SELECT COUNT(*) AS n FROM message_events WHERE message_id = ?', [sentId]))[0]
-        .n,
-    ).toBe(0);
-    expect((await client.get(failedId)).body.status).toBe('FAILED');
-    expect((await client.get(freshId)).body.status).toBe('PENDING');
-  });
-
-  it('should serve the OpenAPI document and its UI', async () => {
-    const doc = (await fetch(`${t.baseUrl}/docs/openapi.json`).then((r) => r.json())) as {
-      paths: Record<string, unknown>;
-    };
-    expect(Object.keys(doc.paths)).toEqual(
-      expect.arrayContaining(['/v1/messages', '/v1/admin/stats', '/health/ready']),
-    );
-    const ui = await fetch(`${t.baseUrl}/docs`);
-    expect(ui.status).toBe(200);
-    expect(await ui.text()).toContain('swagger');
-  });
-});
-
-describe('Readiness (e2e, a Redis of its own)', () => {
-  let redis: RedisServer;
-  let t: TestApp;
-
-  beforeAll(async () => {
-    redis = new RedisServer();
-    await redis.start();
-    t = await startTestApp({ REDIS_URL: redis.url, MQ_REDIS_URL: redis.url });
-  });
-
-  afterAll(async () => {
-    await t.close();
-    await redis.stop();
-  });
-
-  const ready = async () => {
-    const started = Date.now();
-    const res = await fetch(`${t.baseUrl}/health/ready`);
-    return {
-      status: res.status,
-      body: (await res.json()) as Record<string, Record<string, { status: string }>>,
-      ms: Date.now() - started,
-    };
-  };
-
-  it('should answer 503 within 2 s while Redis is down and 200 again once it is back', async () => {
-    expect((await ready()).status).toBe(200);
-    expect((await fetch(`${t.baseUrl}/health/live`)).status).toBe(200);
-
-    await redis.stop();
-    const down = await ready();
-    expect(down.status).toBe(503);
-    expect(down.ms).toBeLessThan(2000);
-    expect(down.body.error.redis.status).toBe('down');
-    expect(down.body.info.mysql.status).toBe('up');
-
-    await redis.start();
-    await waitFor(
-      async () => (await ready()).status === 200,
-      'readiness to come back',
-      15_000,
-      250,
-    );
   });
 });

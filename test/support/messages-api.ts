@@ -1,6 +1,6 @@
 import { ErrorBody, MessageView, PrepareMessageRequest } from '../../libs/contracts/src';
-import { MessageRepository } from '../../apps/message-service/src/messages/message.repository';
-import { MessageEvent } from '../../apps/message-service/src/messages/message';
+import { MessageEvent } from '../../apps/message-service/src/state/message';
+import { MessageReads } from '../../apps/message-service/src/state/message-reads';
 import { TestApp } from './test-app';
 import { call, JsonResponse } from './http';
 import { waitFor } from './wait';
@@ -44,5 +44,5 @@ export class ProducerClient {
 
 /** The message's timeline, oldest first. */
 export function timelineOf(t: TestApp, id: string): Promise<MessageEvent[]> {
-  return t.app.get(MessageRepository).events(id);
+  return t.app.get(MessageReads).timeline(id);
 }

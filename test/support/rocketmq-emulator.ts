@@ -1,17 +1,15 @@
-/* eslint-disable @typescript-eslint/no-require-imports, @typescript-eslint/no-unsafe-return, @typescript-eslint/no-explicit-any --
-   The generated protobuf classes are loaded with require() from inside the client package (the
-   serializers check instanceof, so they must be the client's own copies) and used untyped. */
+/* eslint-disable @typescript-eslint/no-unsafe-return, @typescript-eslint/no-explicit-any --
+   The generated protobuf classes (see rocketmq-proto.ts) are used untyped. */
 import * as grpc from '@grpc/grpc-js';
-import { createHash, randomUUID } from 'node:crypto';
-
-// The generated modules shipped inside the client package: the serializers check `instanceof`,
-// so the server must build its answers from the very same classes.
-const pbRoot = 'rocketmq-client-nodejs/proto/apache/rocketmq/v2';
-const { MessagingServiceService } = require(`${pbRoot}/service_grpc_pb`);
-const svc = require(`${pbRoot}/service_pb`);
-const def = require(`${pbRoot}/definition_pb`);
-const { Duration } = require('google-protobuf/google/protobuf/duration_pb');
-const { Timestamp } = require('google-protobuf/google/protobuf/timestamp_pb');
+import { EmulatedConsumerGroups } from './rocketmq-consumer-groups';
+import {
+  MessagingServiceService,
+  OK,
+  routeQueue,
+  settingsReply,
+  status,
+  svc,
+} from './rocketmq-proto';
 
 /** A message as the emulated broker stored it. */
 export interface StoredMessage {
@@ -25,17 +23,6 @@ export interface StoredMessage {
   offset: number;
   storedAt: number;
 }
-
-interface Inflight {
-  offset: number;
-  invisibleUntil: number;
-}
-
-const OK = def.Code.OK as number;
-const duration = (ms: number) =>
-  new Duration().setSeconds(Math.floor(ms / 1000)).setNanos((ms % 1000) * 1_000_000);
-const status = (code: number, message = code === OK ? 'OK' : 'injected fault') =>
-  new def.Status().setCode(code).setMessage(message);
 
 /**
  * An in-process RocketMQ 5 gRPC proxy, enough for `rocketmq-client-nodejs`'s Producer and
@@ -54,8 +41,7 @@ export class RocketMqEmulator {
   private stalled = false;
   private readonly stalledCalls: grpc.sendUnaryData<unknown>[] = [];
   private readonly telemetryCalls = new Set<grpc.ServerDuplexStream<unknown, unknown>>();
-  private readonly acked = new Map<string, Set<number>>();
-  private readonly inflight = new Map<string, Map<string, Inflight>>();
+  private readonly groups = new EmulatedConsumerGroups();
 
   get port(): number {
     return this.portNumber;
@@ -126,30 +112,7 @@ export class RocketMqEmulator {
     };
     return {
       queryRoute: (call: grpc.ServerUnaryCall<any, any>, callback: grpc.sendUnaryData<unknown>) => {
-        const topic = call.request.getTopic();
-        const broker = new def.Broker()
-          .setName('emulator')
-          .setId(0)
-          .setEndpoints(
-            new def.Endpoints()
-              .setScheme(def.AddressScheme.IPV4)
-              .setAddressesList([new def.Address().setHost('127.0.0.1').setPort(this.portNumber)]),
-          );
-        const queue = new def.MessageQueue()
-          .setTopic(
-            new def.Resource()
-              .setName(topic.getName())
-              .setResourceNamespace(topic.getResourceNamespace()),
-          )
-          .setId(0)
-          .setPermission(def.Permission.READ_WRITE)
-          .setBroker(broker)
-          .setAcceptMessageTypesList([
-            def.MessageType.NORMAL,
-            def.MessageType.FIFO,
-            def.MessageType.DELAY,
-            def.MessageType.TRANSACTION,
-          ]);
+        const queue = routeQueue(call.request.getTopic(), this.portNumber);
         callback(null, ok(new svc.QueryRouteResponse().setMessageQueuesList([queue])));
       },
       telemetry: (call: grpc.ServerDuplexStream<any, any>) => {
@@ -157,29 +120,7 @@ export class RocketMqEmulator {
         call.on('close', () => this.telemetryCalls.delete(call));
         call.on('data', (command: any) => {
           if (!command.hasSettings()) return;
-          const settings = def.Settings.deserializeBinary(command.getSettings().serializeBinary());
-          settings.setBackoffPolicy(
-            new def.RetryPolicy()
-              .setMaxAttempts(1)
-              .setExponentialBackoff(
-                new def.ExponentialBackoff()
-                  .setInitial(duration(100))
-                  .setMax(duration(1000))
-                  .setMultiplier(2),
-              ),
-          );
-          if (settings.hasPublishing()) {
-            settings
-              .getPublishing()
-              .setMaxBodySize(4 * 1024 * 1024)
-              .setValidateMessageType(false);
-          }
-          if (settings.hasSubscription()) {
-            settings
-              .getSubscription()
-              .setReceiveBatchSize(32)
-              .setLongPollingTimeout(duration(1000));
-          }
+          const settings = settingsReply(command.getSettings());
           call.write(new svc.TelemetryCommand().setStatus(status(OK)).setSettings(settings));
         });
         call.on('end', () => call.end());
@@ -193,40 +134,14 @@ export class RocketMqEmulator {
         callback(null, ok(new svc.EndTransactionResponse())),
       sendMessage: (call: grpc.ServerUnaryCall<any, any>, callback: grpc.sendUnaryData<unknown>) =>
         this.onSend(call.request, callback),
-      receiveMessage: (call: grpc.ServerWritableStream<any, any>) => this.onReceive(call),
-      ackMessage: (call: grpc.ServerUnaryCall<any, any>, callback: grpc.sendUnaryData<unknown>) => {
-        const group = call.request.getGroup().getName();
-        const acked = this.acked.get(group) ?? new Set<number>();
-        this.acked.set(group, acked);
-        const entries = call.request.getEntriesList().map((e: any) => {
-          const handle = e.getReceiptHandle();
-          const inflight = this.inflight.get(group)?.get(handle);
-          if (inflight) acked.add(inflight.offset);
-          this.inflight.get(group)?.delete(handle);
-          return new svc.AckMessageResultEntry()
-            .setMessageId(e.getMessageId())
-            .setReceiptHandle(handle)
-            .setStatus(status(OK));
-        });
-        callback(null, ok(new svc.AckMessageResponse().setEntriesList(entries)));
-      },
+      receiveMessage: (call: grpc.ServerWritableStream<any, any>) =>
+        this.groups.receive(call, this.messages),
+      ackMessage: (call: grpc.ServerUnaryCall<any, any>, callback: grpc.sendUnaryData<unknown>) =>
+        callback(null, this.groups.ack(call.request)),
       changeInvisibleDuration: (
         call: grpc.ServerUnaryCall<any, any>,
         callback: grpc.sendUnaryData<unknown>,
-      ) => {
-        const group = call.request.getGroup().getName();
-        const old = call.request.getReceiptHandle();
-        const inflight = this.inflight.get(group)?.get(old);
-        const handle = randomUUID();
-        if (inflight) {
-          this.inflight.get(group)!.delete(old);
-          const ms = call.request.getInvisibleDuration().getSeconds() * 1000;
-          this.inflight
-            .get(group)!
-            .set(handle, { offset: inflight.offset, invisibleUntil: Date.now() + ms });
-        }
-        callback(null, ok(new svc.ChangeInvisibleDurationResponse().setReceiptHandle(handle)));
-      },
+      ) => callback(null, this.groups.changeInvisibleDuration(call.request)),
     };
   }
 
@@ -276,67 +191,5 @@ export class RocketMqEmulator {
         .setOffset(stored.offset);
     });
     callback(null, new svc.SendMessageResponse().setStatus(status(OK)).setEntriesList(entries));
-  }
-
-  private onReceive(call: grpc.ServerWritableStream<any, any>): void {
-    const request = call.request;
-    const group = request.getGroup().getName();
-    const topic = request.getMessageQueue().getTopic().getName();
-    const batch = request.getBatchSize() || 32;
-    const invisibleMs = request.hasInvisibleDuration()
-      ? request.getInvisibleDuration().getSeconds() * 1000
-      : 30_000;
-    const acked = this.acked.get(group) ?? new Set<number>();
-    const inflight = this.inflight.get(group) ?? new Map<string, Inflight>();
-    this.inflight.set(group, inflight);
-    const now = Date.now();
-    const busy = new Set(
-      [...inflight.values()].filter((i) => i.invisibleUntil > now).map((i) => i.offset),
-    );
-    const ready = this.messages
-      .filter((m) => m.topic === topic && !acked.has(m.offset) && !busy.has(m.offset))
-      .slice(0, batch);
-    if (ready.length === 0) {
-      call.write(
-        new svc.ReceiveMessageResponse().setStatus(
-          status(def.Code.MESSAGE_NOT_FOUND, 'no new message'),
-        ),
-      );
-      call.end();
-      return;
-    }
-    call.write(new svc.ReceiveMessageResponse().setStatus(status(OK)));
-    call.write(
-      new svc.ReceiveMessageResponse().setDeliveryTimestamp(Timestamp.fromDate(new Date())),
-    );
-    for (const m of ready) {
-      const handle = randomUUID();
-      inflight.set(handle, { offset: m.offset, invisibleUntil: now + invisibleMs });
-      const sys = new def.SystemProperties()
-        .setKeysList(m.keys)
-        .setMessageId(m.messageId)
-        .setBodyDigest(
-          new def.Digest()
-            .setType(def.DigestType.MD5)
-            .setChecksum(createHash('md5').update(m.body).digest('hex')),
-        )
-        .setBodyEncoding(def.Encoding.IDENTITY)
-        .setMessageType(m.messageGroup ? def.MessageType.FIFO : def.MessageType.NORMAL)
-        .setBornTimestamp(Timestamp.fromDate(new Date(m.storedAt)))
-        .setBornHost('127.0.0.1')
-        .setReceiptHandle(handle)
-        .setQueueId(0)
-        .setQueueOffset(m.offset)
-        .setDeliveryAttempt(1);
-      if (m.tag !== undefined) sys.setTag(m.tag);
-      if (m.messageGroup !== undefined) sys.setMessageGroup(m.messageGroup);
-      const message = new def.Message()
-        .setTopic(new def.Resource().setName(m.topic))
-        .setSystemProperties(sys)
-        .setBody(m.body);
-      for (const [k, v] of Object.entries(m.properties)) message.getUserPropertiesMap().set(k, v);
-      call.write(new svc.ReceiveMessageResponse().setMessage(message));
-    }
-    call.end();
   }
 }

@@ -2,7 +2,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { TEST_DATABASE_URL, TEST_MQ_REDIS_URL, TEST_REDIS_URL } from './test-env';
+import { suiteQueuePrefix, TEST_DATABASE_URL, TEST_MQ_REDIS_URL, TEST_REDIS_URL } from './test-env';
 import { waitFor } from './wait';
 
 const MAIN = join(__dirname, '../../dist/apps/message-service/src/main.js');
@@ -43,6 +43,7 @@ export class ServiceProcess {
         MQ_REDIS_URL: TEST_MQ_REDIS_URL,
         ADMIN_TOKEN: 'test-admin-token-0123456789',
         PORT: String(port),
+        QUEUE_PREFIX: suiteQueuePrefix(),
         ...env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],

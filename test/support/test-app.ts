@@ -7,7 +7,7 @@ import {
   ProducersService,
   RegisterProducerCommand,
 } from '../../apps/message-service/src/producers/producers.service';
-import { TEST_DATABASE_URL, TEST_MQ_REDIS_URL, TEST_REDIS_URL } from './test-env';
+import { suiteQueuePrefix, TEST_DATABASE_URL, TEST_MQ_REDIS_URL, TEST_REDIS_URL } from './test-env';
 
 export interface TestApp {
   app: NestFastifyApplication;
@@ -24,8 +24,8 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     MQ_REDIS_URL: TEST_MQ_REDIS_URL,
     ADMIN_TOKEN: 'test-admin-token-0123456789',
     PORT: '0',
-    // Suites share the sweep schedulers in Redis; keeping every suite's interval short keeps one
-    // suite's cadence (the default is 5 s) from slowing the next one's sweeps.
+    QUEUE_PREFIX: suiteQueuePrefix(),
+    // Sweeps every 200 ms (the default is 5 s), so that suites need not wait for them.
     SWEEP_INTERVAL_MS: '200',
     ...env,
   });

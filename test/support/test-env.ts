@@ -5,3 +5,16 @@ export const TEST_DATABASE_URL =
 export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/15';
 /** The `redis` MQ driver's streams: a database of their own, so flushing the queues spares them. */
 export const TEST_MQ_REDIS_URL = process.env.TEST_MQ_REDIS_URL ?? 'redis://127.0.0.1:6379/14';
+
+/**
+ * The BullMQ key prefix of the running suite: every suite (and the service processes it starts)
+ * has its own, so that no suite's sweep schedulers or jobs reach another suite's instances.
+ */
+export function suiteQueuePrefix(): string {
+  const path = expect.getState().testPath ?? 'unknown';
+  const name = path
+    .replace(/^.*[\\/]/, '')
+    .replace(/\.[^.]*$/, '')
+    .replace(/[^\w-]/g, '_');
+  return `rms-test:${name}`;
+}

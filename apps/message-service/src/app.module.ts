@@ -1,16 +1,16 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AdminModule } from './admin/admin.module';
 import { AlertsModule } from './alerts/alerts.module';
-import { HealthModule } from './health/health.module';
-import { MetricsController } from './metrics/metrics.controller';
-import { MetricsModule } from './metrics/metrics.module';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { DeliveryModule } from './delivery/delivery.module';
-import { JobsModule } from './jobs/jobs.module';
 import { MessagesModule } from './messages/messages.module';
+import { MetricsModule } from './metrics/metrics.module';
+import { OpsModule } from './ops/ops.module';
 import { ProducersModule } from './producers/producers.module';
+import { RedisModule } from './redis/redis.module';
+import { SweepsModule } from './sweeps/sweeps.module';
 
 @Module({})
 export class AppModule {
@@ -22,14 +22,14 @@ export class AppModule {
         DatabaseModule.forRoot(config),
         MetricsModule,
         AlertsModule,
+        RedisModule,
         ProducersModule,
         DeliveryModule,
         MessagesModule,
-        JobsModule,
+        SweepsModule,
         AdminModule,
-        HealthModule,
+        OpsModule,
       ],
-      controllers: [MetricsController],
     };
   }
 }

@@ -2,11 +2,10 @@ import { MessageStatus, statusName } from '@app/contracts';
 import { Injectable, Logger } from '@nestjs/common';
 import { CheckBackService } from '../check-back/check-back.service';
 import { InvalidTransitionError, NotFoundError } from '../common/domain-errors';
-import { MetricsService } from '../metrics/metrics.service';
-import { DeliveryTrigger } from '../delivery/delivery-trigger';
-import { Message, MessageEvent } from '../messages/message';
-import { MessageFilter, MessageRepository } from '../messages/message.repository';
-import { StatsRepository, StatusCount, Backlog } from './stats.repository';
+import { Message, MessageEvent } from '../state/message';
+import { MessageFilter, MessageReads } from '../state/message-reads';
+import { Backlog, MessageStats, StatusCount } from '../state/message-stats';
+import { OperatorTransitions } from '../state/operator-transitions';
 
 const RESENDABLE = [MessageStatus.FAILED, MessageStatus.SENT, MessageStatus.CANCELLED];
 const CANCELLABLE = [MessageStatus.PENDING, MessageStatus.CONFIRMED, MessageStatus.FAILED];
@@ -24,11 +23,10 @@ export class AdminMessagesService {
   private readonly logger = new Logger('Admin');
 
   constructor(
-    private readonly messages: MessageRepository,
-    private readonly stats: StatsRepository,
-    private readonly delivery: DeliveryTrigger,
+    private readonly messages: MessageReads,
+    private readonly transitions: OperatorTransitions,
+    private readonly stats: MessageStats,
     private readonly checkBack: CheckBackService,
-    private readonly metrics: MetricsService,
   ) {}
 
   async search(filter: MessageFilter, limit: number, cursor?: string): Promise<Page> {
@@ -40,7 +38,7 @@ export class AdminMessagesService {
 
   async get(id: string): Promise<{ message: Message; events: MessageEvent[] }> {
     const message = await this.mustFind(id);
-    return { message, events: await this.messages.events(id) };
+    return { message, events: await this.messages.timeline(id) };
   }
 
   /** FAILED/SENT/CANCELLED → CONFIRMED, delivered again; the actor and reason are in the timeline. */
@@ -51,13 +49,15 @@ export class AdminMessagesService {
         `message ${id} is ${statusName(message.status)}; only FAILED, SENT and CANCELLED can be resent`,
       );
     }
-    if (!(await this.messages.resend(id, message.status, { actor, reason: reason ?? null }))) {
+    const result = await this.transitions.resend(id, message.status, {
+      actor,
+      reason: reason ?? null,
+    });
+    if (!result.changed || !result.message) {
       throw new InvalidTransitionError(`message ${id} changed status meanwhile; look again`);
     }
     this.logger.log({ msg: 'resent', messageId: id, from: statusName(message.status), actor });
-    this.metrics.transition('CONFIRMED', message.producerId, message.topic);
-    this.delivery.confirmed([id]);
-    return this.mustFind(id);
+    return result.message;
   }
 
   /** Resends up to `limit` messages matching the filter, in small batches. */
@@ -76,21 +76,14 @@ export class AdminMessagesService {
       const batch = await this.messages.search(filter, Math.min(BULK_BATCH, limit - count), cursor);
       if (batch.length === 0) break;
       cursor = batch[batch.length - 1].id;
-      const resent: string[] = [];
       for (const m of batch) {
-        if (
-          await this.messages.resend(m.id, filter.status, {
-            actor,
-            reason: reason ?? null,
-            bulk: true,
-          })
-        ) {
-          resent.push(m.id);
-          this.metrics.transition('CONFIRMED', m.producerId, m.topic);
-        }
+        const result = await this.transitions.resend(m.id, filter.status, {
+          actor,
+          reason: reason ?? null,
+          bulk: true,
+        });
+        if (result.changed) count++;
       }
-      this.delivery.confirmed(resent);
-      count += resent.length;
     }
     this.logger.log(`bulk resend by ${actor}: ${count} ${statusName(filter.status)} message(s)`);
     return count;
@@ -105,11 +98,11 @@ export class AdminMessagesService {
         `message ${id} is ${statusName(message.status)} and cannot be cancelled`,
       );
     }
-    if (!(await this.messages.cancel(id, message.status, reason, { actor }))) {
+    const result = await this.transitions.cancel(id, message.status, reason, { actor });
+    if (!result.changed || !result.message) {
       throw new InvalidTransitionError(`message ${id} changed status meanwhile; look again`);
     }
-    this.metrics.transition('CANCELLED', message.producerId, message.topic);
-    return this.mustFind(id);
+    return result.message;
   }
 
   /** Checks a PENDING message back now. */

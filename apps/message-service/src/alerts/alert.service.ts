@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { MetricsService } from '../metrics/metrics.service';
+import { WebhookClient } from './webhook.client';
 
 export type Alert =
   | {
@@ -14,7 +15,6 @@ export type Alert =
   | { type: 'CHECK_BACK_FAILING'; producerId: string; consecutiveFailures: number; error: string };
 
 const ATTEMPTS = 4;
-const TIMEOUT_MS = 3_000;
 
 /**
  * Raises alerts: an error log line and a metric always, and a JSON POST to ALERT_WEBHOOK_URL
@@ -27,6 +27,7 @@ export class AlertService {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly metrics: MetricsService,
+    private readonly webhook: WebhookClient,
   ) {}
 
   raise(alert: Alert): void {
@@ -39,14 +40,8 @@ export class AlertService {
     const body = JSON.stringify({ service: 'rms', at: new Date().toISOString(), ...alert });
     for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
       try {
-        const response = await fetch(url, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body,
-          signal: AbortSignal.timeout(TIMEOUT_MS),
-        });
-        if (response.ok) return;
-        throw new Error(`HTTP ${response.status}`);
+        await this.webhook.post(url, body);
+        return;
       } catch (error) {
         if (attempt === ATTEMPTS) {
           this.logger.warn(

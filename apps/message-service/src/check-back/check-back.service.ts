@@ -3,12 +3,11 @@ import { AlertService } from '../alerts/alert.service';
 import { backoffMs } from '../common/backoff';
 import { MetricsService } from '../metrics/metrics.service';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
-import { DeliveryTrigger } from '../delivery/delivery-trigger';
 import { Producer } from '../producers/producer';
 import { ProducerRepository } from '../producers/producer.repository';
 import { CheckBackClient, CheckBackResult } from './check-back.client';
-import { CheckBackRepository, PendingMessage } from './check-back.repository';
-import { KeyedLimiter } from './producer-limiter';
+import { CheckBackClaims, CheckBackOutcome, PendingMessage } from '../state/check-back-claims';
+import { KeyedLimiter } from '../common/keyed-limiter';
 
 /** How many PENDING messages one claim takes. */
 const BATCH_SIZE = 100;
@@ -31,10 +30,9 @@ export class CheckBackService {
   private readonly failures = new Map<string, number>();
 
   constructor(
-    private readonly pending: CheckBackRepository,
+    private readonly claims: CheckBackClaims,
     private readonly client: CheckBackClient,
     private readonly producerRepository: ProducerRepository,
-    private readonly delivery: DeliveryTrigger,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly metrics: MetricsService,
     private readonly alerts: AlertService,
@@ -44,7 +42,7 @@ export class CheckBackService {
   async sweep(): Promise<number> {
     let total = 0;
     for (let i = 0; i < MAX_BATCHES_PER_SWEEP; i++) {
-      const batch = await this.pending.claimDue(BATCH_SIZE, this.leaseMs(BATCH_SIZE));
+      const batch = await this.claims.claim(BATCH_SIZE, this.leaseMs(BATCH_SIZE));
       await Promise.all(batch.map((m) => this.checkOne(m)));
       total += batch.length;
       if (batch.length < BATCH_SIZE) break;
@@ -54,7 +52,7 @@ export class CheckBackService {
 
   /** Checks back one message now if it is PENDING and not being checked; false otherwise. */
   async checkNow(id: string): Promise<boolean> {
-    const [message] = await this.pending.claimDue(1, this.leaseMs(1), [id]);
+    const [message] = await this.claims.claim(1, this.leaseMs(1), [id]);
     if (!message) return false;
     await this.checkOne(message);
     return true;
@@ -74,9 +72,11 @@ export class CheckBackService {
     const retryInMs = backoffMs(attempt, this.config.retry.baseMs, this.config.retry.maxMs);
     const producer = await this.producer(message.producerId);
     if (!producer) {
-      await this.pending.retry(message.id, retryInMs, 'producer not found', {
-        attempt,
-        error: 'producer not found',
+      await this.claims.record(message, {
+        kind: 'retry',
+        retryInMs,
+        failMsg: 'producer not found',
+        detail: { attempt, error: 'producer not found', retryInMs },
       });
       return;
     }
@@ -109,6 +109,23 @@ export class CheckBackService {
       outcome: result.kind === 'answer' ? result.answer : 'error',
     });
     this.metrics.checkBackSeconds.observe({ producer: producer.id }, result.latencyMs / 1000);
+    if (result.kind === 'error') this.noteFailure(producer.id, result.error);
+    else this.failures.delete(producer.id);
+    await this.claims.record(message, this.decide(message, producer, attempt, retryInMs, result));
+  }
+
+  /**
+   * The strict answer mapping: COMMITTED confirms, ROLLED_BACK cancels, UNKNOWN is checked again
+   * until the give-up window has passed and then cancelled; an error is checked again with capped
+   * backoff, forever, and never decides anything.
+   */
+  private decide(
+    message: PendingMessage,
+    producer: Producer,
+    attempt: number,
+    retryInMs: number,
+    result: CheckBackResult,
+  ): CheckBackOutcome {
     const detail = {
       attempt,
       httpStatus: result.httpStatus,
@@ -116,54 +133,35 @@ export class CheckBackService {
       ...(result.kind === 'answer' ? { answer: result.answer } : { error: result.error }),
     };
     if (result.kind === 'error') {
-      this.noteFailure(producer.id, result.error);
-      await this.pending.retry(message.id, retryInMs, `check-back failed: ${result.error}`, {
-        ...detail,
+      return {
+        kind: 'retry',
         retryInMs,
-      });
-      return;
+        failMsg: `check-back failed: ${result.error}`,
+        detail: { ...detail, retryInMs },
+      };
     }
-    this.failures.delete(producer.id);
     switch (result.answer) {
       case 'COMMITTED':
-        if (await this.pending.confirm(message.id, detail)) {
-          this.metrics.transition('CONFIRMED', producer.id, message.topic);
-          this.delivery.confirmed([message.id]);
-        }
-        return;
+        return { kind: 'confirm', detail };
       case 'ROLLED_BACK':
-        await this.pending.cancel(
-          message.id,
-          'rolled back: the business transaction did not commit',
+        return {
+          kind: 'cancel',
+          reason: 'rolled back: the business transaction did not commit',
           detail,
-        );
-        return;
+        };
       case 'UNKNOWN': {
         const giveUpMs = producer.policy.checkBackGiveUpMs ?? this.config.checkBack.giveUpMs;
         if (message.ageMs >= giveUpMs) {
-          await this.cancel(
-            message,
-            producer,
-            `not found: the business still answered UNKNOWN ${Math.round(message.ageMs / 1000)} s after ` +
-              `prepare, past the give-up window of ${Math.round(giveUpMs / 1000)} s`,
+          return {
+            kind: 'cancel',
+            reason:
+              `not found: the business still answered UNKNOWN ${Math.round(message.ageMs / 1000)} s ` +
+              `after prepare, past the give-up window of ${Math.round(giveUpMs / 1000)} s`,
             detail,
-          );
-          return;
+          };
         }
-        await this.pending.retry(message.id, retryInMs, null, { ...detail, retryInMs });
-        return;
+        return { kind: 'retry', retryInMs, failMsg: null, detail: { ...detail, retryInMs } };
       }
-    }
-  }
-
-  private async cancel(
-    message: PendingMessage,
-    producer: Producer,
-    reason: string,
-    detail: Record<string, unknown>,
-  ): Promise<void> {
-    if (await this.pending.cancel(message.id, reason, detail)) {
-      this.metrics.transition('CANCELLED', producer.id, message.topic);
     }
   }
 

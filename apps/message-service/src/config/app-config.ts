@@ -7,6 +7,8 @@ export interface AppConfig {
   role: Role;
   databaseUrl: string;
   redisUrl: string;
+  /** Key prefix of every BullMQ key; instances that share work share it. */
+  queuePrefix: string;
   adminToken: string;
   /** True when ADMIN_TOKEN was unset and the token was generated at start. */
   adminTokenGenerated: boolean;

@@ -85,11 +85,16 @@ export function loadConfig(env: Env = process.env): AppConfig {
   if (retryMaxMs < retryBaseMs) r.problems.push('RETRY_MAX_MS must not be below RETRY_BASE_MS');
 
   const redisUrl = r.url('REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']);
+  const queuePrefix = r.string('QUEUE_PREFIX') ?? 'rms-bull';
+  if (!/^[A-Za-z0-9_:{}.-]{1,64}$/.test(queuePrefix)) {
+    r.problems.push('QUEUE_PREFIX must be 1-64 of A-Z a-z 0-9 _ : { } . -');
+  }
   const config: AppConfig = {
     port: r.int('PORT', 3000, 0, 65535),
     role: r.oneOf<Role>('ROLE', ['api', 'worker', 'all'], 'all'),
     databaseUrl: r.url('DATABASE_URL', 'mysql://root@127.0.0.1:3306/rms', ['mysql:', 'mariadb:']),
     redisUrl,
+    queuePrefix,
     adminToken: adminToken ?? randomBytes(24).toString('base64url'),
     adminTokenGenerated: adminToken === undefined,
     maxBodyBytes: r.int('MAX_BODY_BYTES', 262_144, 1, 16 * 1024 * 1024 - 1),

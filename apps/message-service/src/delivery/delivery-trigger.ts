@@ -1,34 +1,38 @@
-import { InjectQueue } from '@nestjs/bullmq';
-import { Inject, Injectable, Logger } from '@nestjs/common';
-import { Queue } from 'bullmq';
+import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
-import { DEFAULT_JOB_OPTIONS, JobName, QueueName } from '../jobs/jobs';
+import { JobQueue } from '../queue/job-queue';
+import { AfterCommit } from '../state/after-commit';
 import { DeliveryDispatcher } from './delivery-dispatcher';
 
 /**
- * Starts delivery right after a confirm commits. An instance that runs workers delivers in
- * process; an API-only instance hands the ids to the workers through a BullMQ job. Either way a
- * failure here is only logged: the message is CONFIRMED and due in MySQL, so the sweep sends it.
+ * Starts delivery right after a confirm commits: registered with `AfterCommit` as the hand-off of
+ * confirmed messages. An instance that runs workers delivers in process; an API-only instance
+ * hands the ids to the workers through a BullMQ job. Either way a failure here is only logged:
+ * the message is CONFIRMED and due in MySQL, so the sweep sends it.
  */
 @Injectable()
-export class DeliveryTrigger {
+export class DeliveryTrigger implements OnModuleInit {
   private readonly logger = new Logger('DeliveryTrigger');
 
   constructor(
+    private readonly afterCommit: AfterCommit,
     private readonly dispatcher: DeliveryDispatcher,
-    @InjectQueue(QueueName.DELIVERY) private readonly queue: Queue,
+    private readonly queue: JobQueue,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
+  onModuleInit(): void {
+    this.afterCommit.onConfirmed((ids) => this.confirmed(ids));
+  }
+
   confirmed(ids: string[]): void {
-    if (ids.length === 0) return;
     if (this.config.role !== 'api') {
       this.dispatcher.schedule(ids);
       return;
     }
-    this.queue.add(JobName.DELIVER, { ids }, DEFAULT_JOB_OPTIONS).catch((error: unknown) => {
+    this.queue.handOff(ids).catch((error: unknown) => {
       this.logger.warn(
-        `hand-off of ${ids.join(',')} deferred to the sweep: ${(error as Error).message}`,
+        `hand-off of ${ids.length} message(s) deferred to the sweep: ${(error as Error).message}`,
       );
     });
   }

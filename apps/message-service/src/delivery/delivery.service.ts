@@ -5,7 +5,8 @@ import { backoffMs } from '../common/backoff';
 import { MetricsService } from '../metrics/metrics.service';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { MQ_DRIVER } from '../mq/mq.module';
-import { AttemptOutcome, ClaimedMessage, DeliveryRepository } from './delivery.repository';
+import { ClaimedMessage, DeliveryClaims } from '../state/delivery-claims';
+import { AttemptOutcome, DeliveryCompletions } from '../state/delivery-completions';
 import { toOutgoingMessage } from './outgoing-message';
 
 /** How many messages one claim takes. */
@@ -20,7 +21,8 @@ export class DeliveryService {
   private readonly logger = new Logger('Delivery');
 
   constructor(
-    private readonly deliveries: DeliveryRepository,
+    private readonly claims: DeliveryClaims,
+    private readonly completions: DeliveryCompletions,
     @Inject(MQ_DRIVER) private readonly mq: MqDriver,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly metrics: MetricsService,
@@ -29,14 +31,14 @@ export class DeliveryService {
 
   /** Delivers those of `ids` that are due and unclaimed; returns how many were attempted. */
   async deliverIds(ids: string[]): Promise<number> {
-    const claimed = await this.deliveries.claimIds(ids, this.config.claimTimeoutMs);
+    const claimed = await this.claims.claimIds(ids, this.config.claimTimeoutMs);
     await this.attempt(claimed);
     return claimed.length;
   }
 
   /** Claims one batch of due messages and delivers it; returns how many were attempted. */
   async deliverDue(limit = DELIVERY_BATCH_SIZE): Promise<number> {
-    const claimed = await this.deliveries.claimDue(limit, this.config.claimTimeoutMs);
+    const claimed = await this.claims.claimDue(limit, this.config.claimTimeoutMs);
     await this.attempt(claimed);
     return claimed.length;
   }
@@ -44,17 +46,15 @@ export class DeliveryService {
   private async attempt(claimed: ClaimedMessage[]): Promise<void> {
     if (claimed.length === 0) return;
     const outcomes = await Promise.all(claimed.map((m) => this.sendOne(m)));
-    const result = await this.deliveries.complete(outcomes);
+    const result = await this.completions.complete(outcomes);
     const sent = new Set(result.sent);
     const failed = new Set(result.failed);
     for (const o of outcomes) {
       const { id, producerId, topic, attempt } = o.message;
       this.metrics.sends.inc({ topic, outcome: o.kind });
       if (sent.has(id)) {
-        this.metrics.transition('SENT', producerId, topic);
         this.metrics.confirmToReceipt.observe((o.message.waitedMs + o.latencyMs) / 1000);
       } else if (failed.has(id) && o.kind === 'failed') {
-        this.metrics.transition('FAILED', producerId, topic);
         this.alerts.raise({
           type: 'MESSAGE_FAILED',
           messageId: id,

@@ -1,5 +1,5 @@
 import { OutgoingMessage } from '@app/mq';
-import { ClaimedMessage } from './delivery.repository';
+import { ClaimedMessage } from '../state/delivery-claims';
 
 /**
  * What the MQ receives: the user's keys after the msgLogId and the message id (so either finds

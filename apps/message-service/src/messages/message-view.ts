@@ -1,5 +1,5 @@
 import { MessageView, statusName } from '@app/contracts';
-import { Message } from './message';
+import { Message } from '../state/message';
 
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
 

@@ -1,15 +1,14 @@
 import { Module } from '@nestjs/common';
-import { DeliveryModule } from '../delivery/delivery.module';
 import { ProducersModule } from '../producers/producers.module';
-import { InsertBatcher } from './insert-batcher';
-import { MessageRepository } from './message.repository';
+import { MessageStateModule } from '../state/message-state.module';
 import { MessagesController } from './messages.controller';
 import { MessagesService } from './messages.service';
+import { NewMessageFactory } from './new-message.factory';
+import { ProducerWrites } from './producer-writes';
 
 @Module({
-  imports: [ProducersModule, DeliveryModule],
+  imports: [ProducersModule, MessageStateModule],
   controllers: [MessagesController],
-  providers: [MessageRepository, MessagesService, InsertBatcher],
-  exports: [MessageRepository],
+  providers: [MessagesService, ProducerWrites, NewMessageFactory],
 })
 export class MessagesModule {}

@@ -7,23 +7,16 @@ import {
   OnApplicationShutdown,
   OnModuleInit,
 } from '@nestjs/common';
-import Redis from 'ioredis';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
-import { redisConnection } from '../jobs/jobs';
+import { RedisClients } from '../redis/redis-clients';
 
 export const MQ_DRIVER = Symbol('MQ_DRIVER');
 
-function createDriver(config: AppConfig): MqDriver {
+function createDriver(config: AppConfig, redis: RedisClients): MqDriver {
   const logger = new Logger('Mq');
   switch (config.mq.driver) {
     case 'redis':
-      return new RedisStreamDriver(
-        new Redis({
-          ...redisConnection(config.mq.redisUrl),
-          lazyConnect: true,
-          maxRetriesPerRequest: 2,
-        }),
-      );
+      return new RedisStreamDriver(redis.create(config.mq.redisUrl, { maxRetriesPerRequest: 2 }));
     case 'rocketmq':
       return new RocketMqDriver({
         endpoints: config.mq.rocketmq.endpoints!,
@@ -54,7 +47,10 @@ class MqLifecycle implements OnModuleInit, OnApplicationShutdown {
 }
 
 @Module({
-  providers: [{ provide: MQ_DRIVER, inject: [APP_CONFIG], useFactory: createDriver }, MqLifecycle],
+  providers: [
+    { provide: MQ_DRIVER, inject: [APP_CONFIG, RedisClients], useFactory: createDriver },
+    MqLifecycle,
+  ],
   exports: [MQ_DRIVER],
 })
 export class MqModule {}

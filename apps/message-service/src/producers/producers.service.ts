@@ -4,6 +4,7 @@ import { isDuplicateKey } from '../common/store-errors';
 import { generateApiKey, generateSigningSecret, hashApiKey } from './credentials';
 import { Producer, ProducerPatch, ProducerPolicy } from './producer';
 import { ProducerRepository } from './producer.repository';
+import { httpOrigin } from './check-back-origins';
 
 export interface RegisterProducerCommand {
   id: string;
@@ -25,16 +26,6 @@ export interface RegisteredProducer {
 const PRODUCER_ID = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 /** Authenticated producers are cached briefly so that a request costs no extra query. */
 const AUTH_CACHE_TTL_MS = 5_000;
-
-/** The origin (`scheme://host:port`) of an http(s) URL, or undefined when it is not one. */
-export function httpOrigin(value: string): string | undefined {
-  try {
-    const url = new URL(value);
-    return url.protocol === 'http:' || url.protocol === 'https:' ? url.origin : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 @Injectable()
 export class ProducersService {
@@ -136,15 +127,5 @@ export class ProducersService {
         `"${value}" is not an http(s) origin`,
       );
     return origin;
-  }
-
-  /** Whether a per-message msgLogUrl is allowed for this producer (same origin or listed). */
-  isAllowedCheckBackUrl(producer: Producer, url: string): boolean {
-    const origin = httpOrigin(url);
-    if (!origin) return false;
-    return (
-      origin === httpOrigin(producer.checkBackUrl) ||
-      producer.allowedCheckBackOrigins.includes(origin)
-    );
   }
 }

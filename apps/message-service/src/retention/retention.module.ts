@@ -1,6 +1,10 @@
 import { Module } from '@nestjs/common';
-import { RetentionRepository } from './retention.repository';
+import { MessageStateModule } from '../state/message-state.module';
 import { RetentionService } from './retention.service';
 
-@Module({ providers: [RetentionRepository, RetentionService], exports: [RetentionService] })
+@Module({
+  imports: [MessageStateModule],
+  providers: [RetentionService],
+  exports: [RetentionService],
+})
 export class RetentionModule {}

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
-import { RetentionRepository } from './retention.repository';
+import { RetentionDeletes } from '../state/retention-deletes';
 
 const BATCH = 500;
 /** One run deletes at most this many; the next run goes on. */
@@ -12,7 +12,7 @@ export class RetentionService {
   private readonly logger = new Logger('Retention');
 
   constructor(
-    private readonly retention: RetentionRepository,
+    private readonly retention: RetentionDeletes,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 

@@ -19,7 +19,7 @@ import {
   Min,
 } from 'class-validator';
 import { MessageViewDto } from '../../messages/dto/message-view.dto';
-import { MessageEvent } from '../../messages/message';
+import { MessageEvent } from '../../state/message';
 
 const upper = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string'

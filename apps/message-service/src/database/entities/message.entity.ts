@@ -1,6 +1,6 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
-/** One message. Schema only: queries live in `MessageRepository`. */
+/** One message. Schema only: queries live in the message state module (`state/`). */
 @Entity({ name: 'messages' })
 @Index('uq_messages_producer_msg_log_id', ['producerId', 'msgLogId'], { unique: true })
 @Index('ix_messages_status_next_attempt', ['status', 'nextAttemptAt'])
@@ -79,6 +79,17 @@ export class MessageEntity {
 
   @Column({ type: 'bigint', nullable: true })
   seq!: number | null;
+
+  /** The fencing token of the claim that holds the message, if any (hex). */
+  @Column({
+    name: 'claim_token',
+    type: 'char',
+    length: 32,
+    nullable: true,
+    charset: 'ascii',
+    collation: 'ascii_bin',
+  })
+  claimToken!: string | null;
 
   @Column({ name: 'confirmed_at', type: 'datetime', precision: 3, nullable: true })
   confirmedAt!: Date | null;

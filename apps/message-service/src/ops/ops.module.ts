@@ -1,0 +1,15 @@
+import { Module } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
+import { MqModule } from '../mq/mq.module';
+import { MessageStateModule } from '../state/message-state.module';
+import { BacklogGaugesService } from './backlog-gauges.service';
+import { HealthController } from './health.controller';
+import { MetricsController } from './metrics.controller';
+
+/** The ops endpoints: health and Prometheus metrics. */
+@Module({
+  imports: [TerminusModule.forRoot({ logger: false }), MqModule, MessageStateModule],
+  controllers: [HealthController, MetricsController],
+  providers: [BacklogGaugesService],
+})
+export class OpsModule {}

@@ -1,0 +1,106 @@
+import { MessageStatus } from '@app/contracts';
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { claimRows } from './claim';
+import { seqAllocation } from './seq-allocation';
+
+/** A CONFIRMED message claimed by this instance for one send attempt. */
+export interface ClaimedMessage {
+  id: string;
+  producerId: string;
+  msgLogId: string;
+  topic: string;
+  tag: string | null;
+  keys: string[];
+  properties: Record<string, string>;
+  messageGroup: string | null;
+  body: Buffer;
+  seq: number;
+  /** This attempt's number (1 = first). */
+  attempt: number;
+  /** Time since confirm at the claim (database clock). */
+  waitedMs: number;
+  /** The claim's fencing token: the outcome applies only while it still holds. */
+  claimToken: string;
+}
+
+interface ClaimRow {
+  id: string;
+  producer_id: string;
+  msg_log_id: string;
+  topic: string;
+  tag: string | null;
+  keys: string | null;
+  properties: string | null;
+  message_group: string | null;
+  body: Buffer;
+  seq: number | string | null;
+  delivery_attempts: number;
+  waited_ms: number | string | null;
+}
+
+const COLUMNS = `id, producer_id, msg_log_id, topic, tag, \`keys\`, properties, message_group, body, seq,
+  delivery_attempts, TIMESTAMPDIFF(MICROSECOND, confirmed_at, UTC_TIMESTAMP(3)) DIV 1000 AS waited_ms`;
+
+/**
+ * Claims of CONFIRMED messages for delivery: each claim counts the attempt, numbers the rows that
+ * have no `seq` yet (per producer and topic, without holes), stamps a fresh claim token and takes
+ * a lease (see `claimRows`).
+ */
+@Injectable()
+export class DeliveryClaims {
+  constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  /** Claims up to `limit` due messages, oldest due first. */
+  claimDue(limit: number, leaseMs: number): Promise<ClaimedMessage[]> {
+    return this.claim(undefined, limit, leaseMs);
+  }
+
+  /** Claims those of `ids` that are due and not claimed by anybody else. */
+  claimIds(ids: string[], leaseMs: number): Promise<ClaimedMessage[]> {
+    return ids.length === 0 ? Promise.resolve([]) : this.claim(ids, ids.length, leaseMs);
+  }
+
+  private async claim(
+    ids: string[] | undefined,
+    limit: number,
+    leaseMs: number,
+  ): Promise<ClaimedMessage[]> {
+    let numbers: ReturnType<typeof seqAllocation>['numbers'] = () => new Map();
+    const claim = await claimRows<ClaimRow>(this.db, {
+      status: MessageStatus.CONFIRMED,
+      ids,
+      limit,
+      leaseMs,
+      columns: COLUMNS,
+      extra: (rows) => {
+        const seq = seqAllocation(rows);
+        numbers = seq.numbers;
+        return {
+          statements: seq.statements,
+          set: `delivery_attempts = delivery_attempts + 1
+                ${seq.cases ? `, seq = CASE id ${seq.cases} ELSE seq END` : ''}`,
+          params: seq.params,
+          reads: seq.reads,
+        };
+      },
+    });
+    const seqs = numbers(claim.reads[claim.reads.length - 1]);
+    return claim.rows.map((r) => ({
+      id: r.id,
+      producerId: r.producer_id,
+      msgLogId: r.msg_log_id,
+      topic: r.topic,
+      tag: r.tag,
+      keys: r.keys ? (JSON.parse(r.keys) as string[]) : [],
+      properties: r.properties ? (JSON.parse(r.properties) as Record<string, string>) : {},
+      messageGroup: r.message_group,
+      body: r.body,
+      seq: r.seq !== null ? Number(r.seq) : seqs.get(r.id)!,
+      attempt: r.delivery_attempts + 1,
+      waitedMs: Number(r.waited_ms ?? 0),
+      claimToken: claim.token,
+    }));
+  }
+}

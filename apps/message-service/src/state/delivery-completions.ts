@@ -1,0 +1,186 @@
+import { MessageStatus } from '@app/contracts';
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { placeholders } from '../database/sql';
+import { inSet, lockIntoSet, oneTrip, parseSet, readSet, Statement } from '../database/transaction';
+import { AfterCommit } from './after-commit';
+import { ClaimedMessage } from './delivery-claims';
+import { failMsg } from './message-row';
+import { insertAttempts, insertEventsInSet, NewEvent } from './timeline';
+
+export type AttemptOutcome =
+  | { kind: 'sent'; message: ClaimedMessage; mqMessageId: string; latencyMs: number }
+  | { kind: 'retry'; message: ClaimedMessage; error: string; retryInMs: number; latencyMs: number }
+  | {
+      kind: 'failed';
+      message: ClaimedMessage;
+      error: string;
+      permanent: boolean;
+      latencyMs: number;
+    };
+
+type Sent = Extract<AttemptOutcome, { kind: 'sent' }>;
+type Retry = Extract<AttemptOutcome, { kind: 'retry' }>;
+type Failed = Extract<AttemptOutcome, { kind: 'failed' }>;
+
+/** The user variable holding the ids whose claim still holds (CONFIRMED, same token). */
+const LIVE = 'rms_live';
+
+/**
+ * Records the outcomes of send attempts: SENT with the receipt, a retry with its backoff, or
+ * FAILED. Fenced: an outcome changes a message only while the claim that produced it still
+ * holds (the message is CONFIRMED and carries the claim's token). An outcome that lost its claim
+ * (the lease ran out and another instance claimed the message, or an operator changed it) is
+ * recorded as a stale attempt and changes nothing else.
+ */
+@Injectable()
+export class DeliveryCompletions {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly effects: AfterCommit,
+  ) {}
+
+  /**
+   * Records a batch of outcomes in one transaction, in one round trip, and returns the ids that
+   * became SENT and FAILED. A completion that never commits leaves sent messages CONFIRMED, to be
+   * sent again once their lease runs out.
+   */
+  async complete(outcomes: AttemptOutcome[]): Promise<{ sent: string[]; failed: string[] }> {
+    if (outcomes.length === 0) return { sent: [], failed: [] };
+    const ids = outcomes.map((o) => o.message.id);
+    const sent = outcomes.filter((o): o is Sent => o.kind === 'sent');
+    const retry = outcomes.filter((o): o is Retry => o.kind === 'retry');
+    const failed = outcomes.filter((o): o is Failed => o.kind === 'failed');
+    const statements: Statement[] = [
+      lockIntoSet(
+        LIVE,
+        `FROM messages FORCE INDEX (PRIMARY)
+          WHERE id IN (${placeholders(ids.length)}) AND status = ${MessageStatus.CONFIRMED}
+            AND (id, claim_token) IN (${ids.map(() => '(?, ?)').join(', ')})
+          FOR UPDATE`,
+        [...ids, ...outcomes.flatMap((o) => [o.message.id, o.message.claimToken])],
+      ),
+    ];
+    if (sent.length > 0) {
+      statements.push(
+        update(
+          sent,
+          `status = ${MessageStatus.SENT}, sent_at = UTC_TIMESTAMP(3), next_attempt_at = NULL,
+          fail_msg = NULL, mq_message_id = CASE id ${cases(sent)} END`,
+          (o) => [o.mqMessageId],
+        ),
+      );
+    }
+    if (retry.length > 0) {
+      statements.push(
+        update(
+          retry,
+          `next_attempt_at = CASE id ${cases(retry, 'TIMESTAMPADD(MICROSECOND, ? * 1000, UTC_TIMESTAMP(3))')} END,
+           fail_msg = CASE id ${cases(retry)} END`,
+          (o) => [o.retryInMs],
+          (o) => [failMsg(o.error)],
+        ),
+      );
+    }
+    if (failed.length > 0) {
+      statements.push(
+        update(
+          failed,
+          `status = ${MessageStatus.FAILED}, next_attempt_at = NULL, fail_msg = CASE id ${cases(failed)} END`,
+          (o) => [failMsg(o.error)],
+        ),
+      );
+    }
+    // Every attempt is on the timeline; the transitions only where they happened.
+    statements.push(
+      insertAttempts(
+        LIVE,
+        outcomes.map((o) => ({
+          messageId: o.message.id,
+          type: 'DELIVERY_ATTEMPT',
+          detail: attemptDetail(o),
+        })),
+      ),
+    );
+    const transitions: NewEvent[] = [
+      ...sent.map((o) => ({
+        messageId: o.message.id,
+        type: 'SENT' as const,
+        detail: {
+          from: 'CONFIRMED',
+          to: 'SENT',
+          mqMessageId: o.mqMessageId,
+          attempt: o.message.attempt,
+        },
+      })),
+      ...failed.map((o) => ({
+        messageId: o.message.id,
+        type: 'FAILED' as const,
+        detail: {
+          from: 'CONFIRMED',
+          to: 'FAILED',
+          reason: o.permanent ? 'permanent send error' : 'delivery attempts exhausted',
+          attempts: o.message.attempt,
+          error: o.error,
+        },
+      })),
+    ];
+    if (transitions.length > 0) statements.push(insertEventsInSet(LIVE, transitions));
+    const results = await oneTrip(this.db, statements, [readSet(LIVE)]);
+    const live = parseSet(results[results.length - 1]);
+    const applied = {
+      sent: sent.filter((o) => live.has(o.message.id)),
+      failed: failed.filter((o) => live.has(o.message.id)),
+    };
+    this.effects.committed([
+      ...applied.sent.map((o) => ({ ...changeOf(o), to: 'SENT' as const })),
+      ...applied.failed.map((o) => ({ ...changeOf(o), to: 'FAILED' as const })),
+    ]);
+    return {
+      sent: applied.sent.map((o) => o.message.id),
+      failed: applied.failed.map((o) => o.message.id),
+    };
+  }
+}
+
+const changeOf = (o: AttemptOutcome) => ({
+  messageId: o.message.id,
+  producerId: o.message.producerId,
+  topic: o.message.topic,
+});
+
+/** `WHEN ? THEN <value>` arms, one per outcome (the parameters come from `update`). */
+const cases = (outcomes: AttemptOutcome[], value = '?'): string =>
+  outcomes.map(() => `WHEN ? THEN ${value}`).join(' ');
+
+/**
+ * The UPDATE of the outcomes of one kind where their claim held: `set` holds one `CASE id` per
+ * entry of `values`, whose arms take (id, value) pairs in order; the claim is released.
+ */
+function update<O extends AttemptOutcome>(
+  outcomes: O[],
+  set: string,
+  ...values: ((o: O) => unknown[])[]
+): Statement {
+  return {
+    sql: `UPDATE messages SET ${set}, claim_token = NULL, updated_at = UTC_TIMESTAMP(3)
+           WHERE id IN (${placeholders(outcomes.length)}) AND ${inSet(LIVE)}`,
+    params: [
+      ...values.flatMap((value) => outcomes.flatMap((o) => [o.message.id, ...value(o)])),
+      ...outcomes.map((o) => o.message.id),
+    ],
+  };
+}
+
+function attemptDetail(o: AttemptOutcome): Record<string, unknown> {
+  const base = { attempt: o.message.attempt, latencyMs: o.latencyMs };
+  switch (o.kind) {
+    case 'sent':
+      return { ...base, ok: true, mqMessageId: o.mqMessageId };
+    case 'retry':
+      return { ...base, ok: false, error: o.error, retryInMs: o.retryInMs };
+    case 'failed':
+      return { ...base, ok: false, error: o.error, permanent: o.permanent };
+  }
+}

@@ -1,0 +1,193 @@
+import { MessageStatus } from '@app/contracts';
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { placeholders } from '../database/sql';
+import { inSet, lockIntoSet, oneTrip, parseSet, readSet } from '../database/transaction';
+import { AfterCommit } from './after-commit';
+import { Message, NewMessage, TransitionResult } from './message';
+import { MESSAGE_COLUMNS, MessageRow, toMessage } from './message-row';
+import { insertEvents, insertEventsInSet, NewEvent } from './timeline';
+import { changeOf, CONFIRM_SET, transitionOne } from './transition';
+
+/** A producer's confirm of one message; `via` names another path than the confirm call. */
+export interface ConfirmRequest {
+  id: string;
+  producerId: string;
+  via?: string;
+}
+
+/** The user variable holding the ids a group confirm found PENDING and changes. */
+const CHANGING = 'rms_changing';
+
+/** The transitions a producer makes: prepare, confirm, cancel. */
+@Injectable()
+export class ProducerTransitions {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly effects: AfterCommit,
+  ) {}
+
+  /**
+   * Stores new messages, PENDING or (with `confirmed: true`) CONFIRMED, with their first events:
+   * multi-row INSERTs, one commit, and the read back, in one round trip. All or nothing: a
+   * duplicate msgLogId fails them all.
+   */
+  async prepare(messages: NewMessage[]): Promise<Message[]> {
+    const rows: string[] = [];
+    const params: unknown[] = [];
+    const events: NewEvent[] = [];
+    for (const m of messages) {
+      const confirmed = m.status === MessageStatus.CONFIRMED;
+      rows.push(`(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0,
+        ${
+          confirmed
+            ? 'GREATEST(UTC_TIMESTAMP(3), COALESCE(?, UTC_TIMESTAMP(3)))'
+            : 'TIMESTAMPADD(MICROSECOND, ? * 1000, UTC_TIMESTAMP(3))'
+        },
+        ?, ${confirmed ? 'UTC_TIMESTAMP(3)' : 'NULL'}, UTC_TIMESTAMP(3), UTC_TIMESTAMP(3))`);
+      params.push(
+        m.id,
+        m.producerId,
+        m.msgLogId,
+        m.topic,
+        m.tag,
+        m.keys.length > 0 ? JSON.stringify(m.keys) : null,
+        Object.keys(m.properties).length > 0 ? JSON.stringify(m.properties) : null,
+        m.messageGroup,
+        m.body,
+        m.contentHash,
+        m.msgLogUrl,
+        m.status,
+        confirmed ? m.deliverAt : m.checkBackDelayMs,
+        m.deliverAt,
+      );
+      events.push({
+        messageId: m.id,
+        type: 'PREPARED',
+        detail: { status: MessageStatus[m.status] },
+      });
+      if (confirmed) {
+        events.push({
+          messageId: m.id,
+          type: 'CONFIRMED',
+          detail: { actor: 'producer', via: 'prepare' },
+        });
+      }
+    }
+    const ids = messages.map((m) => m.id);
+    const results = await oneTrip(
+      this.db,
+      [
+        {
+          sql: `INSERT INTO messages (id, producer_id, msg_log_id, topic, tag, \`keys\`, properties,
+                  message_group, body, content_hash, msg_log_url, status, check_back_count,
+                  delivery_attempts, next_attempt_at, deliver_at, confirmed_at, created_at, updated_at)
+                VALUES ${rows.join(', ')}`,
+          params,
+        },
+        insertEvents(events),
+      ],
+      [
+        {
+          sql: `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE id IN (${placeholders(ids.length)})`,
+          params: ids,
+        },
+      ],
+    );
+    const byId = new Map((results[2] as MessageRow[]).map((r) => [r.id, toMessage(r)]));
+    const stored = ids.map((id) => byId.get(id)!);
+    this.effects.committed(
+      stored.map((m) => ({
+        messageId: m.id,
+        producerId: m.producerId,
+        topic: m.topic,
+        to: m.status === MessageStatus.CONFIRMED ? 'CONFIRMED' : 'PENDING',
+      })),
+    );
+    return stored;
+  }
+
+  /**
+   * PENDING → CONFIRMED for many messages in one transaction and one round trip: the rows still
+   * PENDING and owned by the given producer are locked by primary key and changed, with their
+   * events; then every message is read back. A message that does not exist for that producer has
+   * no `message`. Confirmed messages are due at once, or at their deliverAt.
+   */
+  async confirm(items: ConfirmRequest[]): Promise<TransitionResult[]> {
+    const ids = items.map((i) => i.id);
+    const list = placeholders(ids.length);
+    const firstOfEach = [...new Map(items.map((i) => [i.id, i])).values()];
+    const results = await oneTrip(
+      this.db,
+      [
+        lockIntoSet(
+          CHANGING,
+          `FROM messages FORCE INDEX (PRIMARY)
+            WHERE id IN (${list}) AND status = ${MessageStatus.PENDING}
+              AND (id, producer_id) IN (${items.map(() => '(?, ?)').join(', ')})
+            FOR UPDATE`,
+          [...ids, ...items.flatMap((i) => [i.id, i.producerId])],
+        ),
+        {
+          sql: `UPDATE messages SET status = ${MessageStatus.CONFIRMED}, claim_token = NULL,
+                  updated_at = UTC_TIMESTAMP(3), ${CONFIRM_SET}
+                WHERE id IN (${list}) AND ${inSet(CHANGING)}`,
+          params: ids,
+        },
+        insertEventsInSet(
+          CHANGING,
+          firstOfEach.map((i) => ({
+            messageId: i.id,
+            type: 'CONFIRMED' as const,
+            detail: {
+              from: 'PENDING',
+              to: 'CONFIRMED',
+              actor: 'producer',
+              ...(i.via ? { via: i.via } : {}),
+            },
+          })),
+        ),
+      ],
+      [
+        readSet(CHANGING),
+        { sql: `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE id IN (${list})`, params: ids },
+      ],
+    );
+    const changed = parseSet(results[results.length - 2]);
+    const rows = new Map(
+      (results[results.length - 1] as MessageRow[]).map((r) => [r.id, toMessage(r)]),
+    );
+    const answered = new Set<string>();
+    const outcome = items.map((i) => {
+      const message = rows.get(i.id);
+      // Of two confirms of one message in one group, the first made the change.
+      const madeIt = changed.has(i.id) && !answered.has(i.id);
+      answered.add(i.id);
+      return {
+        changed: madeIt,
+        message: message && message.producerId === i.producerId ? message : undefined,
+      };
+    });
+    this.effects.committed(outcome.flatMap((r) => changeOf(r, 'CONFIRMED')));
+    return outcome;
+  }
+
+  /** PENDING → CANCELLED by the producer (its transaction rolled back). */
+  async cancel(id: string, producerId: string): Promise<TransitionResult> {
+    const result = await transitionOne(this.db, {
+      id,
+      producerId,
+      from: MessageStatus.PENDING,
+      to: MessageStatus.CANCELLED,
+      set: 'next_attempt_at = NULL, fail_msg = ?',
+      params: ['cancelled by the producer'],
+      event: {
+        type: 'CANCELLED',
+        detail: { actor: 'producer', reason: 'cancelled by the producer' },
+      },
+    });
+    this.effects.committed(changeOf(result, 'CANCELLED'));
+    return result;
+  }
+}

@@ -1,0 +1,75 @@
+import {
+  BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+} from '@nestjs/common';
+import { CheckBackService } from '../check-back/check-back.service';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { DeliveryDispatcher } from '../delivery/delivery-dispatcher';
+import { DeliveryService } from '../delivery/delivery.service';
+import { JobWorker } from '../queue/job-worker';
+import { JobName, JobPayloads, QueueName } from '../queue/jobs';
+import { RetentionService } from '../retention/retention.service';
+import { SweepScheduler } from './sweep-scheduler';
+
+const CLOSE_TIMEOUT_MS = 5_000;
+
+/**
+ * The job processors of an instance that runs workers (ROLE=worker or all): the sweeps (the
+ * delivery sweep and the check-back sweep may run side by side), and deliveries handed over by
+ * API-only instances. Closed before the database and the MQ driver go away, so that no job is cut
+ * off half-way by the shutdown.
+ */
+@Injectable()
+export class JobWorkers implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger('JobWorkers');
+  private readonly workers: JobWorker[] = [];
+
+  constructor(
+    private readonly dispatcher: DeliveryDispatcher,
+    private readonly delivery: DeliveryService,
+    private readonly scheduler: SweepScheduler,
+    private readonly checkBack: CheckBackService,
+    private readonly retention: RetentionService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (this.config.role === 'api') return;
+    const options = { redisUrl: this.config.redisUrl, prefix: this.config.queuePrefix };
+    this.workers.push(
+      new JobWorker(QueueName.SWEEPS, (name) => this.sweep(name), { ...options, concurrency: 1 }),
+      new JobWorker(
+        QueueName.DELIVERY,
+        (_, data) => this.delivery.deliverIds((data as JobPayloads[JobName.DELIVER]).ids),
+        { ...options, concurrency: 4 },
+      ),
+    );
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await Promise.allSettled(this.workers.map((w) => w.close(CLOSE_TIMEOUT_MS)));
+  }
+
+  private async sweep(name: JobName): Promise<number> {
+    this.scheduler.ran(name);
+    switch (name) {
+      case JobName.SWEEP_CONFIRMED: {
+        const n = await this.dispatcher.sweep();
+        if (n > 0) this.logger.log(`sweep attempted ${n} due message(s)`);
+        return n;
+      }
+      case JobName.SWEEP_PENDING: {
+        const n = await this.checkBack.sweep();
+        if (n > 0) this.logger.log(`sweep checked back ${n} stale PENDING message(s)`);
+        return n;
+      }
+      case JobName.RETENTION:
+        return this.retention.purge();
+      case JobName.DELIVER:
+        return 0;
+    }
+  }
+}

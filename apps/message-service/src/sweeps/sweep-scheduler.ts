@@ -1,0 +1,68 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  OnApplicationShutdown,
+} from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { JobQueue } from '../queue/job-queue';
+import { JobName } from '../queue/jobs';
+
+/** The sweeps run by BullMQ job schedulers, one job per interval across all instances. */
+const SWEEPS = [JobName.SWEEP_CONFIRMED, JobName.SWEEP_PENDING] as const;
+/** The retention job runs hourly. */
+const RETENTION_EVERY_MS = 3_600_000;
+
+/**
+ * Registers the sweep schedulers and keeps them registered: Redis may be flushed at any moment,
+ * taking the schedulers with it, so every worker instance checks that sweeps still run and
+ * registers them again when they stopped. MySQL holds all the work; the sweeps find it there.
+ */
+@Injectable()
+export class SweepScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('SweepScheduler');
+  private readonly lastRun = new Map<JobName, number>();
+  private timer?: NodeJS.Timeout;
+
+  constructor(
+    private readonly queue: JobQueue,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** Called by the processor each time a sweep ran. */
+  ran(name: JobName): void {
+    this.lastRun.set(name, Date.now());
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (this.config.role === 'api') return;
+    const started = Date.now();
+    for (const name of SWEEPS) this.lastRun.set(name, started);
+    await this.register();
+    const every = this.config.sweepIntervalMs;
+    this.timer = setInterval(() => void this.heal(), Math.max(every, 1000));
+    this.timer.unref();
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.timer);
+  }
+
+  private async heal(): Promise<void> {
+    const stale = Date.now() - 3 * this.config.sweepIntervalMs - 1000;
+    if (SWEEPS.every((name) => (this.lastRun.get(name) ?? 0) > stale)) return;
+    this.logger.warn(
+      'sweeps have not run for three intervals (Redis flushed?): registering them again',
+    );
+    for (const name of SWEEPS) this.lastRun.set(name, Date.now());
+    await this.register().catch((error: unknown) => {
+      this.logger.warn(`cannot register sweeps: ${(error as Error).message}`);
+    });
+  }
+
+  private async register(): Promise<void> {
+    for (const name of SWEEPS) await this.queue.every(name, this.config.sweepIntervalMs);
+    await this.queue.every(JobName.RETENTION, RETENTION_EVERY_MS);
+  }
+}
