@@ -49,6 +49,10 @@ function layerRules(folder, i, kind) {
       message: `${folder}/ may import only its own folder and those below it (${LAYERS.slice(0, i).join(', ') || 'none'}): move the shared piece down, or invert the call (see AfterCommit).`,
     },
   ];
+  patterns.push({
+    regex: '^apps/',
+    message: "import the service's own files by relative path, so that the layering rule sees them",
+  });
   if (kind === 'service') {
     patterns.push({
       group: DRIVERS,

@@ -37,7 +37,7 @@ function gate() {
  * one that counts, and the first one's a stale attempt on the timeline.
  */
 describe('Fenced claims (integration)', () => {
-  const LEASE_MS = 1_000;
+  const LEASE_MS = 3_000;
   let h: StateHarness;
   let config: AppConfig;
 

@@ -11,7 +11,7 @@ describe('Operator transitions (integration)', () => {
 
   afterAll(() => h.close());
 
-  it('should keep what a resend overwrites in its RESENT event, and fence out the old claim', async () => {
+  it('should keep what a resend overwrites in its RESENT event', async () => {
     const [m] = await h.producer.prepare([aNewMessage()]);
     const [claim] = await h.deliveryClaims.claimIds([m.id], 60_000);
     await h.completions.complete([
@@ -43,14 +43,23 @@ describe('Operator transitions (integration)', () => {
     expect(new Date((resent.detail!.overwritten as { sentAt: string }).sentAt).getTime()).toBe(
       sent.sentAt!.getTime(),
     );
+  });
 
-    // A late outcome of the claim before the resend changes nothing.
+  it('should fence out a claim taken before an operator cancelled and resent the message', async () => {
+    const [m] = await h.producer.prepare([aNewMessage()]);
+    const [claim] = await h.deliveryClaims.claimIds([m.id], 60_000);
+    await h.operator.cancel(m.id, MessageStatus.CONFIRMED, 'wrong amount', { actor: 'admin' });
+    await h.operator.resend(m.id, MessageStatus.CANCELLED, { actor: 'admin' });
+
+    // The send of the claim before the cancel ends late: it changes nothing.
     expect(
       await h.completions.complete([
         { kind: 'failed', message: claim, error: 'late', permanent: true, latencyMs: 1 },
       ]),
     ).toEqual({ sent: [], failed: [] });
     expect((await h.reads.findById(m.id))!.status).toBe(MessageStatus.CONFIRMED);
+    const attempt = (await h.reads.timeline(m.id)).find((e) => e.type === 'DELIVERY_ATTEMPT');
+    expect(attempt!.detail).toMatchObject({ error: 'late', stale: true });
   });
 
   it('should change nothing and record nothing when the message is not in the expected status', async () => {

@@ -76,14 +76,11 @@ export class AdminMessagesService {
       const batch = await this.messages.search(filter, Math.min(BULK_BATCH, limit - count), cursor);
       if (batch.length === 0) break;
       cursor = batch[batch.length - 1].id;
-      for (const m of batch) {
-        const result = await this.transitions.resend(m.id, filter.status, {
-          actor,
-          reason: reason ?? null,
-          bulk: true,
-        });
-        if (result.changed) count++;
-      }
+      count += await this.transitions.resendMany(
+        batch.map((m) => m.id),
+        filter.status,
+        { actor, reason: reason ?? null, bulk: true },
+      );
     }
     this.logger.log(`bulk resend by ${actor}: ${count} ${statusName(filter.status)} message(s)`);
     return count;

@@ -19,6 +19,10 @@ export class RedisClients implements OnApplicationShutdown {
   }
 
   onApplicationShutdown(): void {
-    for (const client of this.clients) client.disconnect();
+    // A client that never connected, or has ended (the MQ driver quits its own), has nothing to
+    // drop; disconnecting it anyway would leave ioredis's 2 s close timer holding the process.
+    for (const client of this.clients) {
+      if (client.status !== 'wait' && client.status !== 'end') client.disconnect();
+    }
   }
 }

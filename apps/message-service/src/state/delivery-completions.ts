@@ -49,6 +49,9 @@ export class DeliveryCompletions {
   async complete(outcomes: AttemptOutcome[]): Promise<{ sent: string[]; failed: string[] }> {
     if (outcomes.length === 0) return { sent: [], failed: [] };
     const ids = outcomes.map((o) => o.message.id);
+    // The updates below pick rows by id among those whose claim held: one outcome per message.
+    if (new Set(ids).size !== ids.length)
+      throw new Error('one completion holds one outcome per message');
     const sent = outcomes.filter((o): o is Sent => o.kind === 'sent');
     const retry = outcomes.filter((o): o is Retry => o.kind === 'retry');
     const failed = outcomes.filter((o): o is Failed => o.kind === 'failed');

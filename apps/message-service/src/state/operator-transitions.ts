@@ -25,7 +25,33 @@ export class OperatorTransitions {
     from: MessageStatus,
     detail: Record<string, unknown>,
   ): Promise<TransitionResult> {
-    const result = await transitionOne(this.db, {
+    const result = await this.resendOne(id, from, detail);
+    this.effects.committed(changeOf(result, 'CONFIRMED'));
+    return result;
+  }
+
+  /**
+   * `resend` for many messages, each in its own short transaction; the resent ones are handed to
+   * delivery together at the end. Returns how many were resent.
+   */
+  async resendMany(
+    ids: string[],
+    from: MessageStatus,
+    detail: Record<string, unknown>,
+  ): Promise<number> {
+    const changes = [];
+    for (const id of ids)
+      changes.push(...changeOf(await this.resendOne(id, from, detail), 'CONFIRMED'));
+    this.effects.committed(changes);
+    return changes.length;
+  }
+
+  private resendOne(
+    id: string,
+    from: MessageStatus,
+    detail: Record<string, unknown>,
+  ): Promise<TransitionResult> {
+    return transitionOne(this.db, {
       id,
       from,
       to: MessageStatus.CONFIRMED,
@@ -39,8 +65,6 @@ export class OperatorTransitions {
         failMsg: 'fail_msg',
       },
     });
-    this.effects.committed(changeOf(result, 'CONFIRMED'));
-    return result;
   }
 
   /** `from` → CANCELLED with the operator's reason. Not changed when not in `from`. */

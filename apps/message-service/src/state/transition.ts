@@ -37,8 +37,11 @@ export async function transitionOne(db: DataSource, t: Transition): Promise<Tran
   const ownerParams = t.producerId !== undefined ? [t.producerId] : [];
   const detail = { from: MessageStatus[t.from], to: MessageStatus[t.to], ...t.event.detail };
   const kept = Object.entries(t.keep ?? {});
+  // The variable is reset first: a SELECT … INTO that finds no row leaves it as it was, and a
+  // pooled connection may carry it from an earlier transaction.
   const before: Statement[] = kept.length
     ? [
+        { sql: 'SET @rms_kept = NULL' },
         {
           sql: `SELECT JSON_OBJECT(${kept.map(([key, sql]) => `'${key}', ${sql}`).join(', ')})
                   INTO @rms_kept FROM messages WHERE id = ? AND status = ?${owner} FOR UPDATE`,
@@ -56,7 +59,7 @@ export async function transitionOne(db: DataSource, t: Transition): Promise<Tran
       {
         sql: `UPDATE messages SET status = ?, claim_token = NULL, updated_at = UTC_TIMESTAMP(3)
                 ${t.set ? `, ${t.set}` : ''}
-               WHERE id = ? AND status = ?${owner}`,
+               WHERE id = ? AND status = ?${owner}${kept.length ? ' AND @rms_kept IS NOT NULL' : ''}`,
         params: [t.to, ...(t.params ?? []), t.id, t.from, ...ownerParams],
       },
       { sql: 'SET @rms_changed = ROW_COUNT()' },
