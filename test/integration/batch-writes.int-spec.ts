@@ -185,4 +185,14 @@ describe('Batched claims, completions and confirms (integration)', () => {
     expect(await confirmedEvents(theirs.id)).toHaveLength(0);
     expect(await confirmedEvents(done.id)).toHaveLength(1); // from the prepare only
   });
+
+  it('should store a group larger than one packet (64 bodies of 256 KiB, 32 MiB as SQL) in one transaction', async () => {
+    const group = Array.from({ length: 64 }, () =>
+      aNewMessage({ producerId: producers[0], body: Buffer.alloc(256 * 1024, 7) }),
+    );
+    const stored = await h.producer.prepare(group);
+    expect(stored.map((m) => m.id)).toEqual(group.map((m) => m.id));
+    const last = await h.reads.findById(group[63].id, { withBody: true });
+    expect(last!.body!.equals(group[63].body)).toBe(true);
+  });
 });

@@ -1,4 +1,4 @@
-import { MESSAGE_STATUS_NAMES, MessageStatus, statusName } from '@app/contracts';
+import { MESSAGE_STATUS_NAMES, MessageStatus, parseInstant, statusName } from '@app/contracts';
 import {
   Body,
   Controller,
@@ -57,8 +57,8 @@ export class AdminMessagesController {
         producerId: q.producerId,
         topic: q.topic,
         msgLogId: q.msgLogId,
-        createdFrom: q.createdFrom !== undefined ? new Date(q.createdFrom) : undefined,
-        createdTo: q.createdTo !== undefined ? new Date(q.createdTo) : undefined,
+        createdFrom: q.createdFrom !== undefined ? parseInstant(q.createdFrom) : undefined,
+        createdTo: q.createdTo !== undefined ? parseInstant(q.createdTo) : undefined,
       },
       q.limit ?? 50,
       q.cursor,

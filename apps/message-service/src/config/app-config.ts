@@ -13,12 +13,26 @@ export interface AppConfig {
   /** True when ADMIN_TOKEN was unset and the token was generated at start. */
   adminTokenGenerated: boolean;
   maxBodyBytes: number;
+  /** Messages per second per producer (0 = no limit), with a burst of one second's worth. */
+  rateLimitPerSecond: number;
+  /** How far ahead a `deliverAt` may be. */
+  deliverAtMaxMs: number;
+  /** Milliseconds a SIGTERM waits for requests, sends and completions in flight. */
+  shutdownGraceMs: number;
+  metrics: {
+    /** When set, /metrics requires `Authorization: Bearer <token>`. */
+    token?: string;
+    /** Distinct `topic` label values; further topics count as `_other`. */
+    maxTopics: number;
+  };
   sweepIntervalMs: number;
   claimTimeoutMs: number;
   mq: {
     driver: MqDriverName;
     /** Where the `redis` driver writes its streams; defaults to REDIS_URL. */
     redisUrl: string;
+    /** Streams are trimmed to about this many entries (`XADD … MAXLEN ~`). */
+    redisStreamMaxLen: number;
     rocketmq: {
       endpoints?: string;
       namespace?: string;
@@ -31,6 +45,8 @@ export interface AppConfig {
     giveUpMs: number;
     timeoutMs: number;
     concurrency: number;
+    /** Check-backs to addresses in these CIDRs are refused, after DNS resolution. */
+    denyCidrs: string[];
   };
   retry: {
     baseMs: number;

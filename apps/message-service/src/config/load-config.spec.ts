@@ -14,7 +14,14 @@ describe(loadConfig.name, () => {
       giveUpMs: 900_000,
       timeoutMs: 3_000,
       concurrency: 8,
+      denyCidrs: ['169.254.0.0/16', 'fe80::/10', '0.0.0.0/8'],
     });
+    expect(config.rateLimitPerSecond).toBe(0);
+    expect(config.deliverAtMaxMs).toBe(3_456_000_000);
+    expect(config.shutdownGraceMs).toBe(10_000);
+    expect(config.metrics).toEqual({ token: undefined, maxTopics: 200 });
+    expect(config.mq.redisStreamMaxLen).toBe(1_000_000);
+    expect(config.queuePrefix).toBe('rms-bull');
     expect(config.retry).toEqual({ baseMs: 10_000, maxMs: 600_000 });
     expect(config.delivery.maxAttempts).toBe(16);
     expect(config.sweepIntervalMs).toBe(5_000);
@@ -63,5 +70,15 @@ describe(loadConfig.name, () => {
     expect(() => loadConfig({ RETRY_BASE_MS: '5000', RETRY_MAX_MS: '1000' })).toThrow(
       /RETRY_MAX_MS/,
     );
+  });
+
+  it('should read CHECK_BACK_DENY_CIDRS and name a bad entry', () => {
+    expect(
+      loadConfig({ CHECK_BACK_DENY_CIDRS: '127.0.0.2/32, ::1/128' }).checkBack.denyCidrs,
+    ).toEqual(['127.0.0.2/32', '::1/128']);
+    expect(loadConfig({ CHECK_BACK_DENY_CIDRS: '' }).checkBack.denyCidrs).toEqual([]);
+    for (const bad of ['10.0.0.0', '10.0.0.0/33', 'fe80::/129', 'example.com/8']) {
+      expect(() => loadConfig({ CHECK_BACK_DENY_CIDRS: bad })).toThrow(/CHECK_BACK_DENY_CIDRS/);
+    }
   });
 });

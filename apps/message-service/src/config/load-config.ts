@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { BlockList, isIP } from 'node:net';
 import { AppConfig, MqDriverName, Role } from './app-config';
 
 type Env = Record<string, string | undefined>;
@@ -57,6 +58,26 @@ class Reader {
     return this.raw(name) === undefined ? undefined : this.url(name, '', protocols);
   }
 
+  /** A comma-separated list of CIDRs (`169.254.0.0/16`, `fe80::/10`); empty for none. */
+  cidrs(name: string, fallback: string): string[] {
+    const value = this.env[name] ?? fallback;
+    const list = value
+      .split(',')
+      .map((c) => c.trim())
+      .filter(Boolean);
+    for (const cidr of list) {
+      const [address, prefix] = cidr.split('/');
+      const family = isIP(address);
+      const bits = Number(prefix);
+      if (!family || !/^\d+$/.test(prefix ?? '') || bits > (family === 4 ? 32 : 128)) {
+        this.problems.push(`${name}: "${cidr}" is not a CIDR such as 169.254.0.0/16 or fe80::/10`);
+      } else {
+        new BlockList().addSubnet(address, bits, family === 4 ? 'ipv4' : 'ipv6');
+      }
+    }
+    return list;
+  }
+
   string(name: string, minLength = 0): string | undefined {
     const value = this.raw(name);
     if (value !== undefined && value.length < minLength) {
@@ -98,11 +119,19 @@ export function loadConfig(env: Env = process.env): AppConfig {
     adminToken: adminToken ?? randomBytes(24).toString('base64url'),
     adminTokenGenerated: adminToken === undefined,
     maxBodyBytes: r.int('MAX_BODY_BYTES', 262_144, 1, 16 * 1024 * 1024 - 1),
+    rateLimitPerSecond: r.int('RATE_LIMIT_PER_SECOND', 0, 0, 1_000_000),
+    deliverAtMaxMs: r.int('DELIVER_AT_MAX_MS', 3_456_000_000, 0, 3650 * day),
+    shutdownGraceMs: r.int('SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
+    metrics: {
+      token: r.string('METRICS_TOKEN', 16),
+      maxTopics: r.int('METRICS_MAX_TOPICS', 200, 1, 100_000),
+    },
     sweepIntervalMs: r.int('SWEEP_INTERVAL_MS', 5_000, 100, day),
     claimTimeoutMs: r.int('CLAIM_TIMEOUT_MS', 30_000, 1_000, day),
     mq: {
       driver,
       redisUrl: r.url('MQ_REDIS_URL', redisUrl, ['redis:', 'rediss:']),
+      redisStreamMaxLen: r.int('REDIS_STREAM_MAXLEN', 1_000_000, 1, Number.MAX_SAFE_INTEGER),
       rocketmq: {
         endpoints,
         namespace: r.string('ROCKETMQ_NAMESPACE'),
@@ -115,6 +144,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       giveUpMs: r.int('CHECK_BACK_GIVE_UP_MS', 900_000, 0, 30 * day),
       timeoutMs: r.int('CHECK_BACK_TIMEOUT_MS', 3_000, 1, 600_000),
       concurrency: r.int('CHECK_BACK_CONCURRENCY', 8, 1, 1_000),
+      denyCidrs: r.cidrs('CHECK_BACK_DENY_CIDRS', '169.254.0.0/16,fe80::/10,0.0.0.0/8'),
     },
     retry: { baseMs: retryBaseMs, maxMs: retryMaxMs },
     delivery: { maxAttempts: r.int('DELIVERY_MAX_ATTEMPTS', 16, 1, 1_000) },

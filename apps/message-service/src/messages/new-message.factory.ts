@@ -1,4 +1,4 @@
-import { ErrorDetail, MessageStatus } from '@app/contracts';
+import { ErrorDetail, MessageStatus, parseInstant } from '@app/contracts';
 import { Inject, Injectable } from '@nestjs/common';
 import { PayloadTooLargeError, ValidationFailedError } from '../common/domain-errors';
 import { UlidFactory } from '../common/ulid';
@@ -30,13 +30,20 @@ export class NewMessageFactory {
         "must be on the producer's check-back origin or one of its allowed origins",
       );
     }
+    const deliverAt = dto.deliverAt !== undefined ? parseInstant(dto.deliverAt)! : null;
+    if (deliverAt && deliverAt.getTime() > Date.now() + this.config.deliverAtMaxMs) {
+      throw ValidationFailedError.field(
+        `${at}deliverAt`,
+        `must be at most ${this.config.deliverAtMaxMs} ms (DELIVER_AT_MAX_MS) ahead`,
+      );
+    }
     const content = {
       topic: dto.topic,
       tag: dto.tag ?? null,
       keys: dto.keys ?? [],
       properties: dto.properties ?? {},
       messageGroup: dto.messageGroup ?? null,
-      deliverAt: dto.deliverAt !== undefined ? new Date(dto.deliverAt) : null,
+      deliverAt,
       body,
     };
     return {

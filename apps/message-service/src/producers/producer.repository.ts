@@ -103,7 +103,9 @@ export class ProducerRepository {
       checkBackConcurrency: 'check_back_concurrency',
     };
     for (const [key, name] of Object.entries(policyColumns) as [keyof ProducerPolicy, string][]) {
-      if (patch.policy && key in patch.policy) column(name, patch.policy[key] ?? null);
+      // Absent and undefined (a DTO's unset field) leave the value; null restores the default.
+      const value = patch.policy?.[key];
+      if (value !== undefined) column(name, value);
     }
     const result: { affectedRows: number } = await this.db.query(
       `UPDATE producers SET ${[...sets, 'updated_at = UTC_TIMESTAMP(3)'].join(', ')} WHERE id = ?`,

@@ -1,13 +1,22 @@
 import { MessageStatus } from '@app/contracts';
-import { Injectable } from '@nestjs/common';
+import { Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { placeholders } from '../database/sql';
-import { inSet, lockIntoSet, oneTrip, parseSet, readSet } from '../database/transaction';
+import { readMaxAllowedPacket, statementBudget } from '../database/max-packet';
+import {
+  inSet,
+  inTransaction,
+  lockIntoSet,
+  oneTrip,
+  parseSet,
+  readSet,
+} from '../database/transaction';
+import { firstEvents, insertMessages } from './message-insert';
 import { AfterCommit } from './after-commit';
 import { Message, NewMessage, TransitionResult } from './message';
 import { MESSAGE_COLUMNS, MessageRow, toMessage } from './message-row';
-import { insertEvents, insertEventsInSet, NewEvent } from './timeline';
+import { insertEvents, insertEventsInSet } from './timeline';
 import { changeOf, CONFIRM_SET, transitionOne } from './transition';
 
 /** A producer's confirm of one message; `via` names another path than the confirm call. */
@@ -22,79 +31,47 @@ const CHANGING = 'rms_changing';
 
 /** The transitions a producer makes: prepare, confirm, cancel. */
 @Injectable()
-export class ProducerTransitions {
+export class ProducerTransitions implements OnModuleInit {
+  private packet?: Promise<number>;
+
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly effects: AfterCommit,
   ) {}
 
+  async onModuleInit(): Promise<void> {
+    await this.maxPacket();
+  }
+
+  private maxPacket(): Promise<number> {
+    this.packet ??= readMaxAllowedPacket(this.db).catch((error: unknown) => {
+      this.packet = undefined;
+      throw error;
+    });
+    return this.packet;
+  }
+
   /**
    * Stores new messages, PENDING or (with `confirmed: true`) CONFIRMED, with their first events:
-   * multi-row INSERTs, one commit, and the read back, in one round trip. All or nothing: a
-   * duplicate msgLogId fails them all.
+   * multi-row INSERTs, one commit, and the read back, in one round trip, or a few when the rows
+   * would not fit one packet (max_allowed_packet, read once). All or nothing: a duplicate
+   * msgLogId fails them all.
    */
   async prepare(messages: NewMessage[]): Promise<Message[]> {
-    const rows: string[] = [];
-    const params: unknown[] = [];
-    const events: NewEvent[] = [];
-    for (const m of messages) {
-      const confirmed = m.status === MessageStatus.CONFIRMED;
-      rows.push(`(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0,
-        ${
-          confirmed
-            ? 'GREATEST(UTC_TIMESTAMP(3), COALESCE(?, UTC_TIMESTAMP(3)))'
-            : 'TIMESTAMPADD(MICROSECOND, ? * 1000, UTC_TIMESTAMP(3))'
-        },
-        ?, ${confirmed ? 'UTC_TIMESTAMP(3)' : 'NULL'}, UTC_TIMESTAMP(3), UTC_TIMESTAMP(3))`);
-      params.push(
-        m.id,
-        m.producerId,
-        m.msgLogId,
-        m.topic,
-        m.tag,
-        m.keys.length > 0 ? JSON.stringify(m.keys) : null,
-        Object.keys(m.properties).length > 0 ? JSON.stringify(m.properties) : null,
-        m.messageGroup,
-        m.body,
-        m.contentHash,
-        m.msgLogUrl,
-        m.status,
-        confirmed ? m.deliverAt : m.checkBackDelayMs,
-        m.deliverAt,
-      );
-      events.push({
-        messageId: m.id,
-        type: 'PREPARED',
-        detail: { status: MessageStatus[m.status] },
-      });
-      if (confirmed) {
-        events.push({
-          messageId: m.id,
-          type: 'CONFIRMED',
-          detail: { actor: 'producer', via: 'prepare' },
-        });
-      }
-    }
+    const inserts = insertMessages(messages, statementBudget(await this.maxPacket()));
     const ids = messages.map((m) => m.id);
-    const results = await oneTrip(
-      this.db,
-      [
-        {
-          sql: `INSERT INTO messages (id, producer_id, msg_log_id, topic, tag, \`keys\`, properties,
-                  message_group, body, content_hash, msg_log_url, status, check_back_count,
-                  delivery_attempts, next_attempt_at, deliver_at, confirmed_at, created_at, updated_at)
-                VALUES ${rows.join(', ')}`,
-          params,
-        },
-        insertEvents(events),
-      ],
-      [
-        {
-          sql: `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE id IN (${placeholders(ids.length)})`,
-          params: ids,
-        },
-      ],
-    );
+    const results = await inTransaction(this.db, async (trips) => {
+      for (const insert of inserts.slice(0, -1)) await trips.send([insert]);
+      return trips.commit(
+        [inserts[inserts.length - 1], insertEvents(messages.flatMap(firstEvents))],
+        [
+          {
+            sql: `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE id IN (${placeholders(ids.length)})`,
+            params: ids,
+          },
+        ],
+      );
+    });
     const byId = new Map((results[2] as MessageRow[]).map((r) => [r.id, toMessage(r)]));
     const stored = ids.map((id) => byId.get(id)!);
     this.effects.committed(

@@ -7,18 +7,9 @@ import {
 } from '@app/contracts';
 import { ApiProperty, ApiPropertyOptional, IntersectionType, PickType } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import {
-  IsIn,
-  IsInt,
-  IsISO8601,
-  IsOptional,
-  IsString,
-  Length,
-  Matches,
-  Max,
-  Min,
-} from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
 import { MessageViewDto } from '../../messages/dto/message-view.dto';
+import { IsInstant } from '../../messages/dto/validators';
 import { MessageEvent } from '../../state/message';
 
 const upper = ({ value }: { value: unknown }): unknown =>
@@ -54,14 +45,14 @@ export class SearchMessagesQueryDto {
   @Length(1, LIMITS.msgLogIdMaxLength)
   msgLogId?: string;
 
-  @ApiPropertyOptional({ format: 'date-time' })
+  @ApiPropertyOptional({ format: 'date-time', description: 'RFC 3339 with a zone' })
   @IsOptional()
-  @IsISO8601({ strict: true })
+  @IsInstant()
   createdFrom?: string;
 
-  @ApiPropertyOptional({ format: 'date-time' })
+  @ApiPropertyOptional({ format: 'date-time', description: 'RFC 3339 with a zone' })
   @IsOptional()
-  @IsISO8601({ strict: true })
+  @IsInstant()
   createdTo?: string;
 
   @ApiPropertyOptional({ default: 50, minimum: 1, maximum: 500 })

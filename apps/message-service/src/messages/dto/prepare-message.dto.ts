@@ -5,52 +5,20 @@ import {
   IsArray,
   IsBoolean,
   IsIn,
-  IsISO8601,
   IsOptional,
   IsString,
   Length,
   Matches,
   MaxLength,
-  ValidateBy,
-  ValidationOptions,
 } from 'class-validator';
-
-/** A flat object of string values with bounded names, count and sizes, no reserved names. */
-function IsStringRecord(options?: ValidationOptions): PropertyDecorator {
-  return ValidateBy(
-    {
-      name: 'isStringRecord',
-      validator: {
-        validate: (value: unknown) => {
-          if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-          const entries = Object.entries(value);
-          return (
-            entries.length <= LIMITS.propertiesMaxCount &&
-            entries.every(
-              ([k, v]) =>
-                typeof v === 'string' &&
-                k.length > 0 &&
-                k.length <= LIMITS.propertyNameMaxLength &&
-                v.length <= LIMITS.propertyValueMaxLength &&
-                !k.toLowerCase().startsWith(LIMITS.reservedPropertyPrefix),
-            )
-          );
-        },
-        defaultMessage: () =>
-          `properties must be an object of at most ${LIMITS.propertiesMaxCount} string values, ` +
-          `names 1-${LIMITS.propertyNameMaxLength} characters not starting with "${LIMITS.reservedPropertyPrefix}", ` +
-          `values at most ${LIMITS.propertyValueMaxLength} characters`,
-      },
-    },
-    options,
-  );
-}
+import { HasNoControlCharacters, IsInstant, IsStringRecord } from './validators';
 
 /** The body of `POST /v1/messages`. */
 export class PrepareMessageDto implements PrepareMessageRequest {
   @ApiProperty({ maxLength: 128, description: "the business's own id (its message-log row)" })
   @IsString()
   @Length(1, LIMITS.msgLogIdMaxLength)
+  @HasNoControlCharacters()
   msgLogId!: string;
 
   @ApiProperty({ pattern: '^[%a-zA-Z0-9_-]{1,127}$', example: 'orders' })
@@ -63,6 +31,7 @@ export class PrepareMessageDto implements PrepareMessageRequest {
   @IsString()
   @Length(1, LIMITS.tagMaxLength)
   @Matches(/^[^|]*$/, { message: 'tag must not contain "|"' })
+  @HasNoControlCharacters()
   tag?: string;
 
   @ApiPropertyOptional({ type: [String], maxItems: 32 })
@@ -71,12 +40,17 @@ export class PrepareMessageDto implements PrepareMessageRequest {
   @ArrayMaxSize(LIMITS.keysMaxCount)
   @IsString({ each: true })
   @Length(1, LIMITS.keyMaxLength, { each: true })
+  @HasNoControlCharacters({ each: true })
   keys?: string[];
 
   @ApiPropertyOptional({
     type: 'object',
     additionalProperties: { type: 'string' },
-    description: 'names starting with rms- are reserved',
+    maxProperties: LIMITS.propertiesMaxCount,
+    description:
+      `names ${LIMITS.propertyNamePattern.source}, not starting with rms- (reserved); values ` +
+      `at most ${LIMITS.propertyValueMaxLength} characters without control characters; at most ` +
+      `${LIMITS.propertiesMaxBytes} bytes as JSON`,
   })
   @IsOptional()
   @IsStringRecord()
@@ -96,11 +70,17 @@ export class PrepareMessageDto implements PrepareMessageRequest {
   @IsOptional()
   @IsString()
   @Length(1, LIMITS.messageGroupMaxLength)
+  @HasNoControlCharacters()
   messageGroup?: string;
 
-  @ApiPropertyOptional({ format: 'date-time', description: 'not delivered before this time' })
+  @ApiPropertyOptional({
+    format: 'date-time',
+    description:
+      'not delivered before this instant: RFC 3339 with a zone, at most DELIVER_AT_MAX_MS ' +
+      '(default 40 days) ahead; a past instant means now',
+  })
   @IsOptional()
-  @IsISO8601({ strict: true }, { message: 'deliverAt must be an ISO-8601 date-time' })
+  @IsInstant()
   deliverAt?: string;
 
   @ApiPropertyOptional({
