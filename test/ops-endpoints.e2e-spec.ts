@@ -9,7 +9,11 @@ describe('Ops endpoints: readiness and docs (e2e, a Redis of its own)', () => {
   beforeAll(async () => {
     redis = new RedisServer();
     await redis.start();
-    t = await startTestApp({ REDIS_URL: redis.url, MQ_REDIS_URL: redis.url });
+    t = await startTestApp({
+      REDIS_URL: redis.url,
+      MQ_REDIS_URL: redis.url,
+      METRICS_TOKEN: 'metrics-token-0123456789',
+    });
   });
 
   afterAll(async () => {
@@ -57,5 +61,17 @@ describe('Ops endpoints: readiness and docs (e2e, a Redis of its own)', () => {
     const ui = await fetch(`${t.baseUrl}/docs`);
     expect(ui.status).toBe(200);
     expect(await ui.text()).toContain('swagger');
+  });
+
+  it('should serve /metrics only with METRICS_TOKEN when it is set', async () => {
+    const scrape = (token?: string) =>
+      fetch(`${t.baseUrl}/metrics`, {
+        headers: token ? { authorization: `Bearer ${token}` } : {},
+      });
+    expect((await scrape()).status).toBe(401);
+    expect((await scrape('wrong-token-0123456789')).status).toBe(401);
+    const ok = await scrape('metrics-token-0123456789');
+    expect(ok.status).toBe(200);
+    expect(await ok.text()).toContain('rms_messages{status="PENDING"}');
   });
 });

@@ -11,6 +11,7 @@ import { CheckBackClaims } from '../../apps/message-service/src/state/check-back
 import { DeliveryClaims } from '../../apps/message-service/src/state/delivery-claims';
 import { DeliveryCompletions } from '../../apps/message-service/src/state/delivery-completions';
 import { MessageReads } from '../../apps/message-service/src/state/message-reads';
+import { MessageStats } from '../../apps/message-service/src/state/message-stats';
 import { OperatorTransitions } from '../../apps/message-service/src/state/operator-transitions';
 import { ProducerTransitions } from '../../apps/message-service/src/state/producer-transitions';
 import { RetentionDeletes } from '../../apps/message-service/src/state/retention-deletes';
@@ -22,6 +23,7 @@ export interface StateHarness {
   metrics: MetricsService;
   afterCommit: AfterCommit;
   reads: MessageReads;
+  stats: MessageStats;
   producer: ProducerTransitions;
   operator: OperatorTransitions;
   deliveryClaims: DeliveryClaims;
@@ -60,6 +62,7 @@ export async function startState(suite: string): Promise<StateHarness> {
     metrics,
     afterCommit,
     reads: new MessageReads(db),
+    stats: new MessageStats(db),
     producer: new ProducerTransitions(db, afterCommit),
     operator: new OperatorTransitions(db, afterCommit),
     deliveryClaims: new DeliveryClaims(db),

@@ -13,6 +13,7 @@ export function openApiDocument(app: INestApplication): OpenAPIObject {
     .setVersion('1')
     .addBearerAuth({ type: 'http', description: 'producer API key' }, 'producer')
     .addBearerAuth({ type: 'http', description: 'ADMIN_TOKEN' }, 'admin')
+    .addBearerAuth({ type: 'http', description: 'METRICS_TOKEN, when set' }, 'metrics')
     .build();
   return SwaggerModule.createDocument(app, config);
 }

@@ -1,18 +1,32 @@
 import Redis from 'ioredis';
 import { MqDriver, MqReceipt, MqSendError, OutgoingMessage, withTimeout } from './mq-driver';
 
+export interface RedisStreamDriverOptions {
+  /** Stream keys are `<keyPrefix><topic>` (default `rms:`). */
+  keyPrefix?: string;
+  /** Each stream is trimmed to about this many entries (`MAXLEN ~`); default 1,000,000. */
+  maxLen?: number;
+}
+
 /**
- * Redis Streams as the MQ: each message is `XADD rms:<topic> * …` with fields `tag`, `keys`
- * (JSON), `properties` (JSON), `messageGroup` and `body` (raw bytes). The receipt is the entry id.
- * Consumers read with consumer groups (`XREADGROUP`) and `XACK` after processing.
+ * Redis Streams as the MQ: each message is `XADD rms:<topic> MAXLEN ~ <maxLen> * …` with fields
+ * `tag`, `keys` (JSON), `properties` (JSON), `messageGroup` and `body` (raw bytes). The receipt is
+ * the entry id. Consumers read with consumer groups (`XREADGROUP`) and `XACK` after processing.
+ * Streams are trimmed approximately (whole radix-tree nodes, so the cost stays constant): the
+ * oldest entries go first, so a consumer group must not lag further behind than `maxLen`.
  */
 export class RedisStreamDriver implements MqDriver {
   readonly name = 'redis';
+  private readonly keyPrefix: string;
+  private readonly maxLen: number;
 
   constructor(
     private readonly redis: Redis,
-    private readonly keyPrefix = 'rms:',
-  ) {}
+    options: RedisStreamDriverOptions = {},
+  ) {
+    this.keyPrefix = options.keyPrefix ?? 'rms:';
+    this.maxLen = options.maxLen ?? 1_000_000;
+  }
 
   static streamKey(topic: string, keyPrefix = 'rms:'): string {
     return `${keyPrefix}${topic}`;
@@ -33,6 +47,9 @@ export class RedisStreamDriver implements MqDriver {
     try {
       const id = await this.redis.xadd(
         RedisStreamDriver.streamKey(message.topic, this.keyPrefix),
+        'MAXLEN',
+        '~',
+        this.maxLen,
         '*',
         'tag',
         message.tag ?? '',

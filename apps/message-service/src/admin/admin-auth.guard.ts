@@ -1,11 +1,9 @@
 import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { UnauthorizedError } from '../common/domain-errors';
+import { SecretToken } from '../common/secret-token';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { bearerToken } from '../producers/producer-auth.guard';
-
-const digest = (value: string) => createHash('sha256').update(value).digest();
 
 /**
  * Operator authentication: `Authorization: Bearer <ADMIN_TOKEN>`, compared in constant time.
@@ -13,17 +11,16 @@ const digest = (value: string) => createHash('sha256').update(value).digest();
  */
 @Injectable()
 export class AdminAuthGuard implements CanActivate {
-  private readonly expected: Buffer;
+  private readonly expected: SecretToken;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
-    this.expected = digest(config.adminToken);
+    this.expected = new SecretToken(config.adminToken);
   }
 
   canActivate(context: ExecutionContext): boolean {
     const token = bearerToken(context.switchToHttp().getRequest<FastifyRequest>());
     if (!token) throw new UnauthorizedError('Missing Authorization: Bearer <admin token>');
-    if (!timingSafeEqual(digest(token), this.expected))
-      throw new UnauthorizedError('Invalid admin token');
+    if (!this.expected.matches(token)) throw new UnauthorizedError('Invalid admin token');
     return true;
   }
 }

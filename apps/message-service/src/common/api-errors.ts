@@ -23,6 +23,7 @@ const DESCRIPTIONS: Record<number, string> = {
   404: 'NOT_FOUND',
   409: 'MSG_LOG_ID_CONFLICT or INVALID_TRANSITION',
   413: 'PAYLOAD_TOO_LARGE',
+  429: 'RATE_LIMITED: over RATE_LIMIT_PER_SECOND messages per second; retry after Retry-After seconds',
   503: 'STORE_UNAVAILABLE: MySQL could not be reached; the call had no effect',
 };
 
@@ -30,7 +31,21 @@ const DESCRIPTIONS: Record<number, string> = {
 export function ApiErrors(...statuses: number[]): MethodDecorator & ClassDecorator {
   return applyDecorators(
     ...statuses.map((status) =>
-      ApiResponse({ status, description: DESCRIPTIONS[status], type: ErrorBodyDto }),
+      ApiResponse({
+        status,
+        description: DESCRIPTIONS[status],
+        type: ErrorBodyDto,
+        ...(status === 429
+          ? {
+              headers: {
+                'Retry-After': {
+                  description: 'seconds until the producer may send again',
+                  schema: { type: 'integer' },
+                },
+              },
+            }
+          : {}),
+      }),
     ),
   );
 }

@@ -50,6 +50,18 @@ export class PayloadTooLargeError extends DomainError {
   readonly httpStatus = 413;
 }
 
+/** Over the producer's rate limit; `retryAfterSeconds` goes out as `Retry-After`. */
+export class RateLimitedError extends DomainError {
+  readonly code = ErrorCode.RATE_LIMITED;
+  readonly httpStatus = 429;
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(message);
+  }
+}
+
 export class StoreUnavailableError extends DomainError {
   readonly code = ErrorCode.STORE_UNAVAILABLE;
   readonly httpStatus = 503;

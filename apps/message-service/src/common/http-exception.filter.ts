@@ -2,7 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@n
 import { ErrorBody, ErrorCode } from '@app/contracts';
 import { randomUUID } from 'node:crypto';
 import type { FastifyReply } from 'fastify';
-import { DomainError } from './domain-errors';
+import { DomainError, RateLimitedError } from './domain-errors';
 import { isStoreUnavailable } from './store-errors';
 
 const CODE_BY_STATUS: Record<number, ErrorCode> = {
@@ -78,6 +78,8 @@ export class AllExceptionsFilter implements ExceptionFilter {
   catch(error: unknown, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     const body = toErrorBody(error, this.logger);
+    if (error instanceof RateLimitedError)
+      void reply.header('retry-after', error.retryAfterSeconds);
     void reply.status(body.statusCode).send(body);
   }
 }

@@ -51,7 +51,7 @@ export class DeliveryService {
     const failed = new Set(result.failed);
     for (const o of outcomes) {
       const { id, producerId, topic, attempt } = o.message;
-      this.metrics.sends.inc({ topic, outcome: o.kind });
+      this.metrics.send(topic, o.kind);
       if (sent.has(id)) {
         this.metrics.confirmToReceipt.observe((o.message.waitedMs + o.latencyMs) / 1000);
       } else if (failed.has(id) && o.kind === 'failed') {

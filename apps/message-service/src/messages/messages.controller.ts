@@ -15,6 +15,7 @@ import type { FastifyReply } from 'fastify';
 import { ApiErrors } from '../common/api-errors';
 import { MessageViewDto } from './dto/message-view.dto';
 import { CurrentProducer, ProducerAuthGuard } from '../producers/producer-auth.guard';
+import { ProducerRateLimitGuard } from '../producers/producer-rate-limit.guard';
 import { Producer } from '../producers/producer';
 import { LookupMessageQueryDto, WithBodyQueryDto } from './dto/message-query.dto';
 import { PrepareMessageDto } from './dto/prepare-message.dto';
@@ -34,6 +35,7 @@ export class MessagesController {
 
   /** Prepare: 201 when stored, 200 for an idempotent replay of the same msgLogId and content. */
   @Post()
+  @UseGuards(ProducerRateLimitGuard)
   @ApiCreatedResponse({
     type: MessageViewDto,
     description: 'stored (PENDING, or CONFIRMED with confirmed: true)',
@@ -42,7 +44,7 @@ export class MessagesController {
     type: MessageViewDto,
     description: 'the same msgLogId and content again: the existing message',
   })
-  @ApiErrors(400, 409, 413)
+  @ApiErrors(400, 409, 413, 429)
   async prepare(
     @CurrentProducer() producer: Producer,
     @Body() dto: PrepareMessageDto,
@@ -58,9 +60,10 @@ export class MessagesController {
    * result per message, in order: 201 stored, 200 the existing message of a replay, 409 conflict.
    */
   @Post('batch')
+  @UseGuards(ProducerRateLimitGuard)
   @HttpCode(200)
   @ApiOkResponse({ type: PrepareBatchResponseDto })
-  @ApiErrors(400, 413)
+  @ApiErrors(400, 413, 429)
   async prepareBatch(
     @CurrentProducer() producer: Producer,
     @Body() dto: PrepareBatchDto,

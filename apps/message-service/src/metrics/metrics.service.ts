@@ -1,12 +1,22 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
 
-/** The service's Prometheus metrics; backlog gauges are filled on scrape by `MetricsController`. */
+/** The `topic` label of topics past the bound. */
+export const OTHER_TOPICS = '_other';
+
+/**
+ * The service's Prometheus metrics; backlog gauges are filled on scrape. Producers choose topic
+ * names, so the `topic` label takes at most METRICS_MAX_TOPICS values (the first seen by this
+ * instance); later topics are counted as `_other`.
+ */
 @Injectable()
 export class MetricsService {
   readonly registry = new Registry();
+  private readonly topics = new Set<string>();
+  private readonly maxTopics: number;
 
   readonly transitions = new Counter({
     name: 'rms_transitions_total',
@@ -70,11 +80,24 @@ export class MetricsService {
     registers: [this.registry],
   });
 
-  constructor() {
+  constructor(@Optional() @Inject(APP_CONFIG) config?: AppConfig) {
+    this.maxTopics = config?.metrics.maxTopics ?? 200;
     collectDefaultMetrics({ register: this.registry, prefix: 'rms_process_' });
   }
 
   transition(status: string, producer: string, topic: string, count = 1): void {
-    this.transitions.inc({ status, producer, topic }, count);
+    this.transitions.inc({ status, producer, topic: this.topic(topic) }, count);
+  }
+
+  send(topic: string, outcome: string): void {
+    this.sends.inc({ topic: this.topic(topic), outcome });
+  }
+
+  /** The label value for a topic: itself while the bound allows, else `_other`. */
+  private topic(topic: string): string {
+    if (this.topics.has(topic)) return topic;
+    if (this.topics.size >= this.maxTopics) return OTHER_TOPICS;
+    this.topics.add(topic);
+    return topic;
   }
 }

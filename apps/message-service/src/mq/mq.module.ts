@@ -16,7 +16,9 @@ function createDriver(config: AppConfig, redis: RedisClients): MqDriver {
   const logger = new Logger('Mq');
   switch (config.mq.driver) {
     case 'redis':
-      return new RedisStreamDriver(redis.create(config.mq.redisUrl, { maxRetriesPerRequest: 2 }));
+      return new RedisStreamDriver(redis.create(config.mq.redisUrl, { maxRetriesPerRequest: 2 }), {
+        maxLen: config.mq.redisStreamMaxLen,
+      });
     case 'rocketmq':
       return new RocketMqDriver({
         endpoints: config.mq.rocketmq.endpoints!,

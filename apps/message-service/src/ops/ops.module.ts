@@ -4,12 +4,13 @@ import { MqModule } from '../mq/mq.module';
 import { MessageStateModule } from '../state/message-state.module';
 import { BacklogGaugesService } from './backlog-gauges.service';
 import { HealthController } from './health.controller';
+import { MetricsAuthGuard } from './metrics-auth.guard';
 import { MetricsController } from './metrics.controller';
 
 /** The ops endpoints: health and Prometheus metrics. */
 @Module({
   imports: [TerminusModule.forRoot({ logger: false }), MqModule, MessageStateModule],
   controllers: [HealthController, MetricsController],
-  providers: [BacklogGaugesService],
+  providers: [BacklogGaugesService, MetricsAuthGuard],
 })
 export class OpsModule {}

@@ -24,12 +24,19 @@ export interface RegisteredProducer {
 }
 
 const PRODUCER_ID = /^[a-z0-9][a-z0-9_-]{0,63}$/;
-/** Authenticated producers are cached briefly so that a request costs no extra query. */
+/**
+ * Authenticated producers are cached briefly so that a request costs no extra query; unknown and
+ * disabled keys too, so that a flood of bad keys does not reach MySQL.
+ */
 const AUTH_CACHE_TTL_MS = 5_000;
+const AUTH_CACHE_MAX = 10_000;
 
 @Injectable()
 export class ProducersService {
-  private readonly authCache = new Map<string, { producer: Producer; until: number }>();
+  private readonly authCache = new Map<
+    string,
+    { producer: Producer; until: number } | { refused: UnauthorizedError; until: number }
+  >();
 
   constructor(private readonly producers: ProducerRepository) {}
 
@@ -109,13 +116,21 @@ export class ProducersService {
     const hash = hashApiKey(apiKey);
     const now = Date.now();
     const cached = this.authCache.get(hash);
-    if (cached && cached.until > now) return cached.producer;
-
+    if (cached && cached.until > now) {
+      if ('refused' in cached) throw cached.refused;
+      return cached.producer;
+    }
     const producer = await this.producers.findByApiKeyHash(hash);
-    if (!producer) throw new UnauthorizedError('Invalid API key');
-    if (!producer.enabled) throw new UnauthorizedError(`Producer "${producer.id}" is disabled`);
-    if (this.authCache.size > 10_000) this.authCache.clear();
-    this.authCache.set(hash, { producer, until: now + AUTH_CACHE_TTL_MS });
+    if (this.authCache.size >= AUTH_CACHE_MAX) this.authCache.clear();
+    const until = now + AUTH_CACHE_TTL_MS;
+    if (!producer || !producer.enabled) {
+      const refused = new UnauthorizedError(
+        producer ? `Producer "${producer.id}" is disabled` : 'Invalid API key',
+      );
+      this.authCache.set(hash, { refused, until });
+      throw refused;
+    }
+    this.authCache.set(hash, { producer, until });
     return producer;
   }
 

@@ -14,6 +14,7 @@ export interface Backlog {
   /** Messages per status, all producers. */
   byStatus: Record<number, number>;
   oldestPendingAgeMs: number | null;
+  /** Since the oldest CONFIRMED message became due (delayed ones not yet due do not count). */
   oldestConfirmedAgeMs: number | null;
   sentLastMinute: number;
 }
@@ -45,8 +46,11 @@ export class MessageStats {
         `SELECT
            (SELECT TIMESTAMPDIFF(MICROSECOND, MIN(created_at), UTC_TIMESTAMP(3)) DIV 1000
               FROM messages WHERE status = ${MessageStatus.PENDING}) AS pending,
-           (SELECT TIMESTAMPDIFF(MICROSECOND, MIN(confirmed_at), UTC_TIMESTAMP(3)) DIV 1000
-              FROM messages WHERE status = ${MessageStatus.CONFIRMED}) AS confirmed`,
+           (SELECT TIMESTAMPDIFF(MICROSECOND,
+                     MIN(GREATEST(confirmed_at, COALESCE(deliver_at, confirmed_at))),
+                     UTC_TIMESTAMP(3)) DIV 1000
+              FROM messages WHERE status = ${MessageStatus.CONFIRMED}
+               AND (deliver_at IS NULL OR deliver_at <= UTC_TIMESTAMP(3))) AS confirmed`,
       ),
       this.db.query<{ n: number | string }[]>(
         `SELECT COUNT(*) AS n FROM messages

@@ -1,0 +1,35 @@
+import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import { RateLimitedError } from '../common/domain-errors';
+import { TokenBuckets } from '../common/token-buckets';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { Producer } from './producer';
+
+/**
+ * RATE_LIMIT_PER_SECOND messages per second per producer and instance (0 = off), with a burst of
+ * one second's worth; a batch counts each of its messages. Beyond it: 429 RATE_LIMITED with
+ * `Retry-After`. Runs after `ProducerAuthGuard`.
+ */
+@Injectable()
+export class ProducerRateLimitGuard implements CanActivate {
+  private readonly buckets?: TokenBuckets;
+
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
+    if (config.rateLimitPerSecond > 0) this.buckets = new TokenBuckets(config.rateLimitPerSecond);
+  }
+
+  canActivate(context: ExecutionContext): boolean {
+    if (!this.buckets) return true;
+    const request = context
+      .switchToHttp()
+      .getRequest<FastifyRequest & { producer?: Producer; body?: { messages?: unknown } }>();
+    const messages = request.body?.messages;
+    const n = Array.isArray(messages) ? Math.max(1, messages.length) : 1;
+    const waitMs = this.buckets.take(request.producer?.id ?? '', n);
+    if (waitMs === 0) return true;
+    throw new RateLimitedError(
+      `over ${this.config.rateLimitPerSecond} messages per second; retry in ${waitMs} ms`,
+      Math.max(1, Math.ceil(waitMs / 1000)),
+    );
+  }
+}
