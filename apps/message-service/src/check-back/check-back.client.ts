@@ -1,5 +1,9 @@
 import { CHECK_BACK_HEADERS, CheckBackAnswer, signCheckBack } from '@app/contracts';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { AddressGuard } from './address-guard';
 
 export interface CheckBackRequest {
   url: string;
@@ -19,7 +23,8 @@ export type CheckBackResult =
   | { kind: 'answer'; answer: CheckBackAnswer; httpStatus: number; latencyMs: number }
   | { kind: 'error'; error: string; httpStatus: number | null; latencyMs: number };
 
-const MAX_ANSWER_BYTES = 64 * 1024;
+/** An answer body is read up to this size; a longer one is cut off and is an error. */
+export const MAX_ANSWER_BYTES = 64 * 1024;
 
 /**
  * Maps an HTTP answer to the contract, strictly: 200 with a JSON body whose `status` is one of
@@ -56,19 +61,49 @@ export function checkBackUrl(
   return url;
 }
 
-/** Calls a business's msg_log_url: a signed GET with a timeout. */
+/**
+ * Calls a business's msg_log_url: a signed GET under one deadline (connect, answer and body),
+ * no redirects followed, at most 64 KiB of answer read, and never to an address in
+ * CHECK_BACK_DENY_CIDRS (checked after DNS resolution, at every call).
+ */
 @Injectable()
 export class CheckBackClient {
+  private readonly guard: AddressGuard;
+
+  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+    this.guard = new AddressGuard(config.checkBack.denyCidrs);
+  }
+
   async check(request: CheckBackRequest): Promise<CheckBackResult> {
     const url = checkBackUrl(request.url, request);
-    const target = `${url.pathname}${url.search}`;
-    const timestamp = String(Date.now());
     const started = performance.now();
     const latency = () => Math.round(performance.now() - started);
     try {
-      const response = await fetch(url, {
+      const { status, body } = await this.get(url, request);
+      const answer = classifyAnswer(status, body);
+      return typeof answer === 'string'
+        ? { kind: 'answer', answer, httpStatus: status, latencyMs: latency() }
+        : { kind: 'error', error: answer.error, httpStatus: status, latencyMs: latency() };
+    } catch (error) {
+      const e = error as Error & { code?: string; httpStatus?: number };
+      return {
+        kind: 'error',
+        error: e.code && !e.message.includes(e.code) ? `${e.code}: ${e.message}` : e.message,
+        httpStatus: e.httpStatus ?? null,
+        latencyMs: latency(),
+      };
+    }
+  }
+
+  private get(url: URL, request: CheckBackRequest): Promise<{ status: number; body: string }> {
+    this.guard.checkLiteral(url.hostname);
+    const target = `${url.pathname}${url.search}`;
+    const timestamp = String(Date.now());
+    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    return new Promise((resolve, reject) => {
+      const req = send(url, {
         method: 'GET',
-        redirect: 'manual',
+        lookup: this.guard.lookup,
         headers: {
           accept: 'application/json',
           [CHECK_BACK_HEADERS.producer]: request.producerId,
@@ -80,20 +115,39 @@ export class CheckBackClient {
             target,
           ),
         },
-        signal: AbortSignal.timeout(request.timeoutMs),
       });
-      const body = (await response.text()).slice(0, MAX_ANSWER_BYTES);
-      const answer = classifyAnswer(response.status, body);
-      return typeof answer === 'string'
-        ? { kind: 'answer', answer, httpStatus: response.status, latencyMs: latency() }
-        : { kind: 'error', error: answer.error, httpStatus: response.status, latencyMs: latency() };
-    } catch (error) {
-      const e = error as Error & { cause?: { code?: string } };
-      const reason =
-        e.name === 'TimeoutError'
-          ? `timed out after ${request.timeoutMs} ms`
-          : `${e.cause?.code ?? e.name}: ${e.message}`;
-      return { kind: 'error', error: reason, httpStatus: null, latencyMs: latency() };
-    }
+      const fail = (error: Error) => {
+        clearTimeout(deadline);
+        req.destroy();
+        reject(error);
+      };
+      const deadline = setTimeout(
+        () => fail(new Error(`timed out after ${request.timeoutMs} ms`)),
+        request.timeoutMs,
+      );
+      req.on('error', fail);
+      req.on('response', (res) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size > MAX_ANSWER_BYTES) {
+            fail(
+              Object.assign(new Error(`answer larger than ${MAX_ANSWER_BYTES} bytes: cut off`), {
+                httpStatus: res.statusCode,
+              }),
+            );
+            return;
+          }
+          chunks.push(chunk);
+        });
+        res.on('end', () => {
+          clearTimeout(deadline);
+          resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') });
+        });
+        res.on('error', fail);
+      });
+      req.end();
+    });
   }
 }

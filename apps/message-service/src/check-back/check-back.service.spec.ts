@@ -58,7 +58,7 @@ describe(CheckBackService.name, () => {
   let alerts: jest.Mocked<AlertService>;
 
   beforeEach(() => {
-    claims = automock<CheckBackClaims>('claim', 'record');
+    claims = automock<CheckBackClaims>('claim', 'record', 'extendLease');
     client = automock<CheckBackClient>('check');
     producers = automock<ProducerRepository>('findById');
     alerts = automock<AlertService>('raise');
@@ -143,6 +143,21 @@ describe(CheckBackService.name, () => {
       );
     });
 
+    it('should not call a msgLogUrl whose origin the producer no longer allows, and never decide', async () => {
+      // Allowed at prepare; the operator has since removed the origin from the producer.
+      const outcome = await checkBack(
+        answer('COMMITTED'),
+        pending({ msgLogUrl: 'http://127.0.0.1:9090/log' }),
+      );
+      expect(client.check).not.toHaveBeenCalled();
+      expect(outcome).toMatchObject({
+        kind: 'retry',
+        failMsg: expect.stringMatching(
+          /127\.0\.0\.1:9090 is not among the producer's check-back origins/,
+        ),
+      });
+    });
+
     it('should check a message of an unknown producer again later without calling anyone', async () => {
       producers.findById.mockResolvedValue(undefined);
       const outcome = await checkBack(answer('COMMITTED'));
@@ -183,6 +198,28 @@ describe(CheckBackService.name, () => {
       );
       await sut.sweep();
       expect(most).toBe(2);
+    });
+
+    it('should extend the lease of a producer whose timeout and concurrency need longer', async () => {
+      // Defaults: 3 s timeout, concurrency 8: a claim of up to 100 is leased 3 s × (13 + 1) = 42 s.
+      producers.findById.mockImplementation((id: string) =>
+        Promise.resolve(
+          id === 'slow'
+            ? { ...producer({ checkBackTimeoutMs: 10_000, checkBackConcurrency: 1 }), id: 'slow' }
+            : producer(),
+        ),
+      );
+      const slow = Array.from({ length: 4 }, (_, i) =>
+        pending({ id: `S${i}`, producerId: 'slow' }),
+      );
+      const fast = Array.from({ length: 6 }, (_, i) => pending({ id: `F${i}` }));
+      claims.claim.mockResolvedValueOnce([...slow, ...fast]);
+      client.check.mockResolvedValue(answer('COMMITTED'));
+      await sut.sweep();
+      expect(claims.claim).toHaveBeenCalledWith(100, 3_000 * (13 + 1));
+      // 4 messages one at a time, 10 s each, plus one timeout of slack.
+      expect(claims.extendLease).toHaveBeenCalledTimes(1);
+      expect(claims.extendLease).toHaveBeenCalledWith(slow, 50_000);
     });
 
     it('should raise CHECK_BACK_FAILING after 5 failures in a row, then at 10', async () => {

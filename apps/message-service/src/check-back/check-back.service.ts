@@ -6,7 +6,9 @@ import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { Producer } from '../producers/producer';
 import { ProducerRepository } from '../producers/producer.repository';
 import { CheckBackClient, CheckBackResult } from './check-back.client';
-import { CheckBackClaims, CheckBackOutcome, PendingMessage } from '../state/check-back-claims';
+import { CheckBackClaims, PendingMessage } from '../state/check-back-claims';
+import { isAllowedCheckBackUrl } from '../producers/check-back-origins';
+import { outcomeOf } from './check-back-outcome';
 import { KeyedLimiter } from '../common/keyed-limiter';
 
 /** How many PENDING messages one claim takes. */
@@ -42,7 +44,9 @@ export class CheckBackService {
   async sweep(): Promise<number> {
     let total = 0;
     for (let i = 0; i < MAX_BATCHES_PER_SWEEP; i++) {
-      const batch = await this.claims.claim(BATCH_SIZE, this.leaseMs(BATCH_SIZE));
+      const leaseMs = this.leaseMs(BATCH_SIZE);
+      const batch = await this.claims.claim(BATCH_SIZE, leaseMs);
+      await this.extendLeases(batch, leaseMs);
       await Promise.all(batch.map((m) => this.checkOne(m)));
       total += batch.length;
       if (batch.length < BATCH_SIZE) break;
@@ -54,17 +58,37 @@ export class CheckBackService {
   async checkNow(id: string): Promise<boolean> {
     const [message] = await this.claims.claim(1, this.leaseMs(1), [id]);
     if (!message) return false;
+    await this.extendLeases([message], this.leaseMs(1));
     await this.checkOne(message);
     return true;
   }
 
   /**
-   * The lease of a claim: long enough for the whole batch to be checked at the default
-   * concurrency, each call taking its full timeout.
+   * The lease of a claim: long enough for `n` messages to be checked at the concurrency, each
+   * call taking its full timeout (the service defaults unless a producer's policy is given).
    */
-  private leaseMs(batchSize: number): number {
-    const { timeoutMs, concurrency } = this.config.checkBack;
-    return timeoutMs * (Math.ceil(batchSize / concurrency) + 1);
+  private leaseMs(n: number, producer?: Producer): number {
+    const timeoutMs = producer?.policy.checkBackTimeoutMs ?? this.config.checkBack.timeoutMs;
+    const concurrency = producer?.policy.checkBackConcurrency ?? this.config.checkBack.concurrency;
+    return timeoutMs * (Math.ceil(n / concurrency) + 1);
+  }
+
+  /**
+   * A claim's lease is sized by the service defaults; a producer with a longer timeout or a
+   * lower concurrency gets its messages' lease extended, so that no other instance takes them
+   * while they still wait for their turn.
+   */
+  private async extendLeases(batch: PendingMessage[], claimedMs: number): Promise<void> {
+    const byProducer = new Map<string, PendingMessage[]>();
+    for (const m of batch)
+      byProducer.set(m.producerId, [...(byProducer.get(m.producerId) ?? []), m]);
+    for (const [producerId, messages] of byProducer) {
+      const producer = await this.producer(producerId);
+      const needed = this.leaseMs(messages.length, producer);
+      if (producer && needed > claimedMs) {
+        await this.claims.extendLease(messages, needed);
+      }
+    }
   }
 
   private async checkOne(message: PendingMessage): Promise<void> {
@@ -83,6 +107,16 @@ export class CheckBackService {
     const timeoutMs = producer.policy.checkBackTimeoutMs ?? this.config.checkBack.timeoutMs;
     const concurrency = producer.policy.checkBackConcurrency ?? this.config.checkBack.concurrency;
     const url = message.msgLogUrl ?? producer.checkBackUrl;
+    if (!isAllowedCheckBackUrl(producer, url)) {
+      // The producer's origins changed since the prepare: never call an origin it no longer owns.
+      const error = `msgLogUrl ${new URL(url).origin} is not among the producer's check-back origins any more`;
+      return this.record(message, producer, attempt, retryInMs, {
+        kind: 'error',
+        error,
+        httpStatus: null,
+        latencyMs: 0,
+      });
+    }
     const result = await this.limiter.run(producer.id, concurrency, () =>
       this.client.check({
         url,
@@ -111,58 +145,8 @@ export class CheckBackService {
     this.metrics.checkBackSeconds.observe({ producer: producer.id }, result.latencyMs / 1000);
     if (result.kind === 'error') this.noteFailure(producer.id, result.error);
     else this.failures.delete(producer.id);
-    await this.claims.record(message, this.decide(message, producer, attempt, retryInMs, result));
-  }
-
-  /**
-   * The strict answer mapping: COMMITTED confirms, ROLLED_BACK cancels, UNKNOWN is checked again
-   * until the give-up window has passed and then cancelled; an error is checked again with capped
-   * backoff, forever, and never decides anything.
-   */
-  private decide(
-    message: PendingMessage,
-    producer: Producer,
-    attempt: number,
-    retryInMs: number,
-    result: CheckBackResult,
-  ): CheckBackOutcome {
-    const detail = {
-      attempt,
-      httpStatus: result.httpStatus,
-      latencyMs: result.latencyMs,
-      ...(result.kind === 'answer' ? { answer: result.answer } : { error: result.error }),
-    };
-    if (result.kind === 'error') {
-      return {
-        kind: 'retry',
-        retryInMs,
-        failMsg: `check-back failed: ${result.error}`,
-        detail: { ...detail, retryInMs },
-      };
-    }
-    switch (result.answer) {
-      case 'COMMITTED':
-        return { kind: 'confirm', detail };
-      case 'ROLLED_BACK':
-        return {
-          kind: 'cancel',
-          reason: 'rolled back: the business transaction did not commit',
-          detail,
-        };
-      case 'UNKNOWN': {
-        const giveUpMs = producer.policy.checkBackGiveUpMs ?? this.config.checkBack.giveUpMs;
-        if (message.ageMs >= giveUpMs) {
-          return {
-            kind: 'cancel',
-            reason:
-              `not found: the business still answered UNKNOWN ${Math.round(message.ageMs / 1000)} s ` +
-              `after prepare, past the give-up window of ${Math.round(giveUpMs / 1000)} s`,
-            detail,
-          };
-        }
-        return { kind: 'retry', retryInMs, failMsg: null, detail: { ...detail, retryInMs } };
-      }
-    }
+    const giveUpMs = producer.policy.checkBackGiveUpMs ?? this.config.checkBack.giveUpMs;
+    await this.claims.record(message, outcomeOf(message, giveUpMs, attempt, retryInMs, result));
   }
 
   /** Repeated failures of one producer's check-backs raise an alert: at 5 in a row, 10, 20, … */

@@ -2,7 +2,7 @@ import { MessageStatus } from '@app/contracts';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { WriteResult } from '../database/sql';
+import { placeholders, WriteResult } from '../database/sql';
 import { oneTrip, Statement } from '../database/transaction';
 import { AfterCommit } from './after-commit';
 import { failMsg } from './message-row';
@@ -79,6 +79,17 @@ export class CheckBackClaims {
     }));
   }
 
+  /** Pushes the lease of claimed messages to `leaseMs` from now, while their claim holds. */
+  async extendLease(messages: PendingMessage[], leaseMs: number): Promise<void> {
+    if (messages.length === 0) return;
+    await this.db.query(
+      `UPDATE messages SET next_attempt_at = TIMESTAMPADD(MICROSECOND, ? * 1000, UTC_TIMESTAMP(3))
+        WHERE id IN (${placeholders(messages.length)}) AND status = ${MessageStatus.PENDING}
+          AND claim_token = ?`,
+      [leaseMs, ...messages.map((m) => m.id), messages[0].claimToken],
+    );
+  }
+
   /**
    * Records one check-back and its decision: COMMITTED → CONFIRMED (due for delivery), rolled
    * back or given up → CANCELLED, no decision → still PENDING, checked again in `retryInMs`.
@@ -94,9 +105,11 @@ export class CheckBackClaims {
         params: [...change.params, message.id, message.claimToken],
       },
       { sql: 'SET @rms_changed = ROW_COUNT()' },
+      ...foldRepeatedError(message.id, outcome.detail),
       {
         sql: `INSERT INTO message_events (message_id, type, at, detail)
-              VALUES (?, 'CHECK_BACK', UTC_TIMESTAMP(3), IF(@rms_changed = 1, ?, ?))`,
+              SELECT ?, 'CHECK_BACK', UTC_TIMESTAMP(3), IF(@rms_changed = 1, ?, ?)
+                FROM DUAL WHERE @rms_folded = 0`,
         params: [
           message.id,
           JSON.stringify(outcome.detail),
@@ -162,4 +175,33 @@ export class CheckBackClaims {
         };
     }
   }
+}
+
+/**
+ * A check-back that fails the way the one before it did (same error text) is folded into that
+ * event: its `count` goes up and `lastAttempt`/`lastAt` move, instead of a new event per retry of
+ * a business that stays down. Sets `@rms_folded` to 1 when it folded.
+ */
+function foldRepeatedError(messageId: string, detail: Record<string, unknown>): Statement[] {
+  const error = typeof detail.error === 'string' ? detail.error : null;
+  if (error === null) return [{ sql: 'SET @rms_folded = 0' }];
+  return [
+    { sql: 'SET @rms_last_id = NULL, @rms_last_type = NULL, @rms_last_error = NULL' },
+    {
+      sql: `SELECT id, type, JSON_VALUE(detail, '$.error') INTO @rms_last_id, @rms_last_type, @rms_last_error
+              FROM message_events WHERE message_id = ? ORDER BY id DESC LIMIT 1`,
+      params: [messageId],
+    },
+    {
+      sql: `UPDATE message_events
+               SET detail = JSON_SET(detail,
+                     '$.count', COALESCE(JSON_VALUE(detail, '$.count'), 1) + 1,
+                     '$.lastAttempt', ?,
+                     '$.lastAt', DATE_FORMAT(UTC_TIMESTAMP(3), '%Y-%m-%dT%H:%i:%s.%fZ'))
+             WHERE id = @rms_last_id AND @rms_changed = 1 AND @rms_last_type = 'CHECK_BACK'
+               AND @rms_last_error = ? AND JSON_VALUE(detail, '$.stale') IS NULL`,
+      params: [detail.attempt ?? null, error],
+    },
+    { sql: 'SET @rms_folded = ROW_COUNT()' },
+  ];
 }
