@@ -92,4 +92,19 @@ describe(`${RocketMqDriver.name} against the proxy emulator`, () => {
     }
     expect(sent).toBe(true);
   });
+
+  it('should be ready only while the proxy answers a round trip, and not while it stalls', async () => {
+    expect(await driver.ping()).toBe(true);
+    await emulator.stop();
+    expect(await driver.ping()).toBe(false);
+    await emulator.start();
+    let ready = false;
+    for (let i = 0; i < 50 && !ready; i++) {
+      ready = await driver.ping();
+      if (!ready) await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(ready).toBe(true);
+    emulator.stall();
+    expect(await driver.ping()).toBe(false);
+  });
 });

@@ -1,6 +1,7 @@
 import { MessageStatus } from '@app/contracts';
 import { aNewMessage } from '../factories/new-message.factory';
 import { startState, StateHarness } from '../support/state-db';
+import { sleep } from '../support/wait';
 
 describe('Retention (integration)', () => {
   let h: StateHarness;
@@ -52,5 +53,36 @@ describe('Retention (integration)', () => {
       expect((await h.reads.timeline(kept.id)).length).toBeGreaterThan(0);
     }
     expect(await h.retention.deleteFinished(1, 100)).toBe(0);
+  });
+
+  it('should leave a message and its whole timeline alone while a resend of it is under way', async () => {
+    const [m] = await h.producer.prepare([aNewMessage()]);
+    const [claim] = await h.deliveryClaims.claimIds([m.id], 60_000);
+    await h.completions.complete([
+      { kind: 'sent', message: claim, mqMessageId: 'mq', latencyMs: 1 },
+    ]);
+    await age([m.id], 2);
+    const before = (await h.reads.timeline(m.id)).map((e) => e.type);
+
+    // An operator's resend holds the row while retention runs.
+    const resend = h.db.createQueryRunner();
+    await resend.startTransaction('READ COMMITTED');
+    await resend.query('SELECT id FROM messages WHERE id = ? FOR UPDATE', [m.id]);
+    const purge = h.retention.deleteFinished(1, 100);
+    await sleep(300);
+    await resend.query(
+      `UPDATE messages SET status = ${MessageStatus.CONFIRMED}, updated_at = UTC_TIMESTAMP(3) WHERE id = ?`,
+      [m.id],
+    );
+    await resend.query(
+      "INSERT INTO message_events (message_id, type, at) VALUES (?, 'RESENT', UTC_TIMESTAMP(3))",
+      [m.id],
+    );
+    await resend.commitTransaction();
+    await resend.release();
+    await purge;
+
+    expect((await h.reads.findById(m.id))!.status).toBe(MessageStatus.CONFIRMED);
+    expect((await h.reads.timeline(m.id)).map((e) => e.type)).toEqual([...before, 'RESENT']);
   });
 });

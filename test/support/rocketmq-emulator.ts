@@ -28,7 +28,7 @@ export interface StoredMessage {
  * An in-process RocketMQ 5 gRPC proxy, enough for `rocketmq-client-nodejs`'s Producer and
  * SimpleConsumer: routes (queue 0 on this very endpoint), telemetry settings, send, receive,
  * ack and invisibility changes. It stores what it receives and can inject faults: a status code
- * on the next N sends or on every send, a stall (sends never answered), and refused connections.
+ * on the next N sends or on every send, a stall (sends and heartbeats never answered), and refused connections.
  */
 export class RocketMqEmulator {
   readonly messages: StoredMessage[] = [];
@@ -88,7 +88,7 @@ export class RocketMqEmulator {
     this.failAll = code;
   }
 
-  /** Sends are never answered until `recover`. */
+  /** Sends and heartbeats are never answered until `recover`. */
   stall(): void {
     this.stalled = true;
   }
@@ -126,8 +126,10 @@ export class RocketMqEmulator {
         call.on('end', () => call.end());
         call.on('error', () => undefined);
       },
-      heartbeat: (_call: unknown, callback: grpc.sendUnaryData<unknown>) =>
-        callback(null, ok(new svc.HeartbeatResponse())),
+      heartbeat: (_call: unknown, callback: grpc.sendUnaryData<unknown>) => {
+        if (this.stalled) this.stalledCalls.push(callback);
+        else callback(null, ok(new svc.HeartbeatResponse()));
+      },
       notifyClientTermination: (_call: unknown, callback: grpc.sendUnaryData<unknown>) =>
         callback(null, ok(new svc.NotifyClientTerminationResponse())),
       endTransaction: (_call: unknown, callback: grpc.sendUnaryData<unknown>) =>

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { AppConfig } from '../../apps/message-service/src/config/app-config';
 import { loadConfig } from '../../apps/message-service/src/config/load-config';
 import { createApp } from '../../apps/message-service/src/create-app';
+import { closeGracefully } from '../../apps/message-service/src/shutdown';
 import {
   ProducersService,
   RegisterProducerCommand,
@@ -25,18 +26,19 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     ADMIN_TOKEN: 'test-admin-token-0123456789',
     PORT: '0',
     QUEUE_PREFIX: suiteQueuePrefix(),
+    SHUTDOWN_GRACE_MS: '5000',
     // Sweeps every 200 ms (the default is 5 s), so that suites need not wait for them.
     SWEEP_INTERVAL_MS: '200',
     ...env,
   });
-  const app = await createApp(config, false);
+  const app = await createApp(config, process.env.TEST_APP_LOG ? undefined : false);
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };
   return {
     app,
     config,
     baseUrl: `http://127.0.0.1:${address.port}`,
-    close: () => app.close(),
+    close: () => closeGracefully(app, config.shutdownGraceMs),
   };
 }
 

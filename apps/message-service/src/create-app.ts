@@ -27,7 +27,6 @@ export async function createApp(
   });
   app.useGlobalFilters(new AllExceptionsFilter());
   app.useGlobalPipes(createValidationPipe());
-  app.enableShutdownHooks();
   serveOpenApi(app);
   return app;
 }

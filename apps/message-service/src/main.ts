@@ -3,6 +3,7 @@ import { setFlagsFromString } from 'node:v8';
 import { ConsoleLogger, Logger } from '@nestjs/common';
 import { ConfigError, loadConfig } from './config/load-config';
 import { createApp } from './create-app';
+import { exitOnSignals } from './shutdown';
 
 async function main(): Promise<void> {
   let config;
@@ -26,6 +27,7 @@ async function main(): Promise<void> {
     config,
     new ConsoleLogger({ json: config.logFormat === 'json', colors: config.logFormat === 'pretty' }),
   );
+  exitOnSignals(app, config.shutdownGraceMs, logger);
   await app.listen(config.port, '0.0.0.0');
   logger.log(
     `Reliable Message Service listening on :${config.port} (role=${config.role}, mq=${config.mq.driver})`,

@@ -1,6 +1,10 @@
 /** Validation limits shared by the service and the SDKs. */
 export const LIMITS = {
   msgLogIdMaxLength: 128,
+  /** A message id: a ULID. */
+  messageIdPattern: /^[0-9A-HJKMNP-TV-Z]{26}$/,
+  /** A producer id: a slug. */
+  producerIdPattern: /^[a-z0-9][a-z0-9_-]{0,63}$/,
   topicPattern: /^[%a-zA-Z0-9_-]{1,127}$/,
   tagMaxLength: 128,
   keysMaxCount: 32,

@@ -32,8 +32,9 @@ export class RedisStreamDriver implements MqDriver {
     return `${keyPrefix}${topic}`;
   }
 
+  /** Connects; a Redis that is down is not an error here: sends fail (and are retried) until it is back. */
   async start(): Promise<void> {
-    await this.redis.ping();
+    await this.redis.ping().catch(() => undefined);
   }
 
   async stop(): Promise<void> {

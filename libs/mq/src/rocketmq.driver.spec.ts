@@ -1,4 +1,5 @@
-import { classifyRocketMqError, isPermanentRocketMqCode } from './rocketmq.driver';
+import { Producer } from 'rocketmq-client-nodejs';
+import { classifyRocketMqError, ClientInternals, isPermanentRocketMqCode } from './rocketmq.driver';
 
 describe(classifyRocketMqError.name, () => {
   it('should call an unknown topic permanent and say so', () => {
@@ -36,5 +37,25 @@ describe(isPermanentRocketMqCode.name, () => {
     [50400, false],
   ])('should classify %i as permanent=%s', (code, permanent) => {
     expect(isPermanentRocketMqCode(code)).toBe(permanent);
+  });
+});
+
+describe('rocketmq-client-nodejs internals the driver relies on', () => {
+  it('should still offer a heartbeat round trip on the producer', async () => {
+    const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
+    const producer = new Producer({
+      endpoints: '127.0.0.1:9',
+      namespace: '',
+      logger: quiet,
+    });
+    try {
+      const internals = producer as unknown as ClientInternals;
+      expect(typeof internals.rpcClientManager.heartbeat).toBe('function');
+      expect(typeof internals.wrapHeartbeatRequest).toBe('function');
+      expect(internals.endpoints).toBeDefined();
+      expect(internals.wrapHeartbeatRequest()).toBeDefined();
+    } finally {
+      await producer.shutdown().catch(() => undefined);
+    }
   });
 });

@@ -13,6 +13,24 @@ export interface RocketMqDriverOptions {
 }
 
 const STARTUP_TIMEOUT_MS = 10_000;
+const PING_TIMEOUT_MS = 1_000;
+const STATUS_OK = 20000;
+
+/**
+ * The parts of the client (1.0.8, pinned) that the readiness probe uses: the client has no public
+ * call that reaches the proxy without sending. `rocketmq.driver.spec.ts` fails if they move.
+ */
+export interface ClientInternals {
+  endpoints: unknown;
+  rpcClientManager: {
+    heartbeat(
+      endpoints: unknown,
+      request: unknown,
+      timeoutMs: number,
+    ): Promise<{ getStatus(): { getCode(): number } | undefined }>;
+  };
+  wrapHeartbeatRequest(): unknown;
+}
 const SHUTDOWN_TIMEOUT_MS = 5_000;
 
 /**
@@ -130,10 +148,16 @@ export class RocketMqDriver implements MqDriver {
     }
   }
 
+  /** A real round trip: a Heartbeat RPC to the proxy, answered OK within a second. */
   async ping(): Promise<boolean> {
     try {
-      await this.ready();
-      return true;
+      const client = (await this.ready()) as unknown as ClientInternals;
+      const response = await client.rpcClientManager.heartbeat(
+        client.endpoints,
+        client.wrapHeartbeatRequest(),
+        PING_TIMEOUT_MS,
+      );
+      return response.getStatus()?.getCode() === STATUS_OK;
     } catch {
       return false;
     }

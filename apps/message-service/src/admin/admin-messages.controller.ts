@@ -13,6 +13,7 @@ import {
 import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { toMessageView } from '../messages/message-view';
 import { ApiErrors } from '../common/api-errors';
+import { MessageIdPipe } from '../common/id-param.pipe';
 import { AdminAuthGuard } from './admin-auth.guard';
 import { AdminMessagesService } from './admin-messages.service';
 import {
@@ -68,7 +69,7 @@ export class AdminMessagesController {
 
   @Get('messages/:id')
   @ApiOkResponse({ type: MessageWithEventsDto })
-  async get(@Param('id') id: string): Promise<MessageWithEventsDto> {
+  async get(@Param('id', MessageIdPipe) id: string): Promise<MessageWithEventsDto> {
     const { message, events } = await this.admin.get(id);
     return { ...toMessageView(message), events: events.map((e) => MessageEventDto.of(e)) };
   }
@@ -95,7 +96,7 @@ export class AdminMessagesController {
   @ApiHeader(ACTOR_HEADER)
   @ApiOkResponse({ type: MessageViewDto })
   async resend(
-    @Param('id') id: string,
+    @Param('id', MessageIdPipe) id: string,
     @Body() dto: ResendDto,
     @Headers('x-rms-actor') actor?: string,
   ): Promise<MessageViewDto> {
@@ -105,7 +106,7 @@ export class AdminMessagesController {
   @Post('messages/:id/check-back')
   @HttpCode(200)
   @ApiOkResponse({ type: MessageViewDto })
-  async checkBack(@Param('id') id: string): Promise<MessageViewDto> {
+  async checkBack(@Param('id', MessageIdPipe) id: string): Promise<MessageViewDto> {
     return toMessageView(await this.admin.checkBackNow(id));
   }
 
@@ -114,7 +115,7 @@ export class AdminMessagesController {
   @ApiHeader(ACTOR_HEADER)
   @ApiOkResponse({ type: MessageViewDto })
   async cancel(
-    @Param('id') id: string,
+    @Param('id', MessageIdPipe) id: string,
     @Body() dto: AdminCancelDto,
     @Headers('x-rms-actor') actor?: string,
   ): Promise<MessageViewDto> {

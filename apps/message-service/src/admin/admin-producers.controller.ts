@@ -2,6 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Patch, Post, UseGuards } from '
 import { ApiBearerAuth, ApiOkResponse, ApiTags, ApiCreatedResponse } from '@nestjs/swagger';
 import { ProducersService } from '../producers/producers.service';
 import { ApiErrors } from '../common/api-errors';
+import { ProducerIdPipe } from '../common/id-param.pipe';
 import { AdminAuthGuard } from './admin-auth.guard';
 import {
   ProducerCredentialsDto,
@@ -34,13 +35,16 @@ export class AdminProducersController {
 
   @Get(':id')
   @ApiOkResponse({ type: ProducerViewDto })
-  async get(@Param('id') id: string): Promise<ProducerViewDto> {
+  async get(@Param('id', ProducerIdPipe) id: string): Promise<ProducerViewDto> {
     return ProducerViewDto.of(await this.producers.get(id));
   }
 
   @Patch(':id')
   @ApiOkResponse({ type: ProducerViewDto })
-  async update(@Param('id') id: string, @Body() dto: UpdateProducerDto): Promise<ProducerViewDto> {
+  async update(
+    @Param('id', ProducerIdPipe) id: string,
+    @Body() dto: UpdateProducerDto,
+  ): Promise<ProducerViewDto> {
     return ProducerViewDto.of(await this.producers.update(id, dto));
   }
 
@@ -48,7 +52,7 @@ export class AdminProducersController {
   @HttpCode(200)
   @ApiOkResponse({ type: ProducerCredentialsDto })
   async rotateKey(
-    @Param('id') id: string,
+    @Param('id', ProducerIdPipe) id: string,
     @Body() dto: RotateKeyDto,
   ): Promise<ProducerCredentialsDto> {
     const rotated = await this.producers.rotateKey(id, dto.rotateSigningSecret);

@@ -10,6 +10,12 @@ const MAX_CONCURRENT_BATCHES = 4;
 const GATHER_MS = 2;
 /** A sweep stops after this many batches so that one run cannot hog a worker. */
 const MAX_BATCHES_PER_SWEEP = 50;
+/**
+ * Ids waiting for a batch, at most. While the MQ or MySQL is slow, confirms can outpace delivery;
+ * past this the ids are left to the sweep (they are CONFIRMED and due in MySQL), so memory stays
+ * bounded however long the outage.
+ */
+export const MAX_PENDING_HAND_OFFS = 10_000;
 
 /**
  * The in-process hand-off from confirm to send: confirmed ids are queued in memory and delivered
@@ -24,13 +30,27 @@ export class DeliveryDispatcher implements BeforeApplicationShutdown {
   private readonly inFlight = new Set<Promise<void>>();
   private closed = false;
   private gathering?: NodeJS.Timeout;
+  private dropped = 0;
+  private droppedLogged = false;
 
   constructor(private readonly delivery: DeliveryService) {}
 
   /** Queues ids for delivery now (they are claimed only if due). */
   schedule(ids: string[]): void {
     if (this.closed) return;
-    for (const id of ids) this.pending.add(id);
+    for (const id of ids) {
+      if (this.pending.size >= MAX_PENDING_HAND_OFFS) {
+        this.dropped += 1;
+        continue;
+      }
+      this.pending.add(id);
+    }
+    if (this.dropped > 0 && !this.droppedLogged) {
+      this.droppedLogged = true;
+      this.logger.warn(
+        `over ${MAX_PENDING_HAND_OFFS} confirms waiting: the sweep delivers the rest`,
+      );
+    }
     if (this.pending.size >= DELIVERY_BATCH_SIZE) {
       this.pump();
       return;
@@ -58,8 +78,15 @@ export class DeliveryDispatcher implements BeforeApplicationShutdown {
     await Promise.allSettled([...this.inFlight]);
   }
 
+  /** Ids waiting for a batch right now. */
+  get waiting(): number {
+    return this.pending.size;
+  }
+
   private pump(): void {
-    while (this.pending.size > 0 && this.inFlight.size < MAX_CONCURRENT_BATCHES) {
+    if (this.pending.size < MAX_PENDING_HAND_OFFS / 2) this.droppedLogged = false;
+    // Once shutting down, only batches already in flight finish; the rest stays due in MySQL.
+    while (!this.closed && this.pending.size > 0 && this.inFlight.size < MAX_CONCURRENT_BATCHES) {
       const batch: string[] = [];
       for (const id of this.pending) {
         batch.push(id);

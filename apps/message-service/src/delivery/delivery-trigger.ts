@@ -5,6 +5,12 @@ import { AfterCommit } from '../state/after-commit';
 import { DeliveryDispatcher } from './delivery-dispatcher';
 
 /**
+ * Hand-offs to the job queue not yet acknowledged by Redis, at most: while Redis is down each
+ * would wait in memory; past this the ids are left to the sweep.
+ */
+export const MAX_QUEUED_HAND_OFFS = 1_000;
+
+/**
  * Starts delivery right after a confirm commits: registered with `AfterCommit` as the hand-off of
  * confirmed messages. An instance that runs workers delivers in process; an API-only instance
  * hands the ids to the workers through a BullMQ job. Either way a failure here is only logged:
@@ -13,6 +19,7 @@ import { DeliveryDispatcher } from './delivery-dispatcher';
 @Injectable()
 export class DeliveryTrigger implements OnModuleInit {
   private readonly logger = new Logger('DeliveryTrigger');
+  private queued = 0;
 
   constructor(
     private readonly afterCommit: AfterCommit,
@@ -30,10 +37,15 @@ export class DeliveryTrigger implements OnModuleInit {
       this.dispatcher.schedule(ids);
       return;
     }
-    this.queue.handOff(ids).catch((error: unknown) => {
-      this.logger.warn(
-        `hand-off of ${ids.length} message(s) deferred to the sweep: ${(error as Error).message}`,
-      );
-    });
+    if (this.queued >= MAX_QUEUED_HAND_OFFS) return; // the sweep delivers them
+    this.queued++;
+    this.queue
+      .handOff(ids)
+      .catch((error: unknown) => {
+        this.logger.warn(
+          `hand-off of ${ids.length} message(s) deferred to the sweep: ${(error as Error).message}`,
+        );
+      })
+      .finally(() => this.queued--);
   }
 }

@@ -13,6 +13,7 @@ import {
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { ApiErrors } from '../common/api-errors';
+import { MessageIdPipe } from '../common/id-param.pipe';
 import { MessageViewDto } from './dto/message-view.dto';
 import { CurrentProducer, ProducerAuthGuard } from '../producers/producer-auth.guard';
 import { ProducerRateLimitGuard } from '../producers/producer-rate-limit.guard';
@@ -84,7 +85,7 @@ export class MessagesController {
   @ApiErrors(404, 409)
   async confirm(
     @CurrentProducer() producer: Producer,
-    @Param('id') id: string,
+    @Param('id', MessageIdPipe) id: string,
   ): Promise<MessageView> {
     return toMessageView(await this.messages.confirm(producer, id));
   }
@@ -95,7 +96,7 @@ export class MessagesController {
   @ApiErrors(404, 409)
   async cancel(
     @CurrentProducer() producer: Producer,
-    @Param('id') id: string,
+    @Param('id', MessageIdPipe) id: string,
   ): Promise<MessageView> {
     return toMessageView(await this.messages.cancel(producer, id));
   }
@@ -105,7 +106,7 @@ export class MessagesController {
   @ApiErrors(404)
   async get(
     @CurrentProducer() producer: Producer,
-    @Param('id') id: string,
+    @Param('id', MessageIdPipe) id: string,
     @Query() query: WithBodyQueryDto,
   ): Promise<MessageView> {
     return toMessageView(await this.messages.get(producer, id, query.withBody));

@@ -1,11 +1,12 @@
 import { MqDriver, withTimeout } from '@app/mq';
-import { Controller, Get, Inject, Res, ServiceUnavailableException } from '@nestjs/common';
+import { Controller, Get, Inject, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { ApiTags } from '@nestjs/swagger';
 import {
   HealthCheck,
   HealthCheckResult,
   HealthCheckService,
+  HealthIndicatorResult,
   HealthIndicatorService,
   TypeOrmHealthIndicator,
 } from '@nestjs/terminus';
@@ -22,6 +23,7 @@ const CHECK_TIMEOUT_MS = 1000;
 export class HealthController {
   /** A connection of its own that fails at once while Redis is down, instead of queueing. */
   private readonly redis: Redis;
+  private readonly role: AppConfig['role'];
 
   constructor(
     private readonly health: HealthCheckService,
@@ -31,6 +33,7 @@ export class HealthController {
     @Inject(APP_CONFIG) config: AppConfig,
     redis: RedisClients,
   ) {
+    this.role = config.role;
     this.redis = redis.create(config.redisUrl, {
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,
@@ -46,22 +49,37 @@ export class HealthController {
     return this.health.check([]);
   }
 
-  /** MySQL, Redis and the MQ answer; 503 with the same body, naming the one that does not. */
+  /**
+   * Ready when what this instance's role needs answers: MySQL for every role, and Redis and the MQ
+   * too for instances that run workers (an API-only instance takes prepares and confirms without
+   * them; the workers deliver once they are back). Every dependency is reported, each within
+   * about a second; 503 with the same body when a required one is down.
+   */
   @Get('ready')
   @HealthCheck()
   async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthCheckResult> {
-    try {
-      return await this.health.check([
-        () => this.db.pingCheck('mysql', { timeout: CHECK_TIMEOUT_MS }),
-        () => this.probe('redis', () => this.pingRedis()),
-        () => this.probe('mq', () => this.mq.ping(), { driver: this.mq.name }),
-      ]);
-    } catch (error) {
-      // Terminus reports "not ready" as a 503 exception; answer its body, not a generic error.
-      if (!(error instanceof ServiceUnavailableException)) throw error;
-      void reply.status(503);
-      return error.getResponse() as HealthCheckResult;
-    }
+    const required = this.role === 'api' ? ['mysql'] : ['mysql', 'redis', 'mq'];
+    const results = await Promise.all([
+      this.db
+        .pingCheck('mysql', { timeout: CHECK_TIMEOUT_MS })
+        .catch((e: unknown) =>
+          this.indicators.check('mysql').down({ message: (e as Error).message }),
+        ),
+      this.probe('redis', () => this.pingRedis()),
+      this.probe('mq', () => this.mq.ping(), { driver: this.mq.name }),
+    ]);
+    const details: HealthIndicatorResult = Object.assign({}, ...results);
+    const up = (key: string) => details[key]?.status === 'up';
+    const pick = (keep: (key: string) => boolean) =>
+      Object.fromEntries(Object.entries(details).filter(([key]) => keep(key)));
+    const ok = required.every(up);
+    if (!ok) void reply.status(503);
+    return {
+      status: ok ? 'ok' : 'error',
+      info: pick(up),
+      error: pick((key) => !up(key)),
+      details,
+    };
   }
 
   private async pingRedis(): Promise<boolean> {

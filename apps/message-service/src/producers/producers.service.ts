@@ -1,3 +1,4 @@
+import { LIMITS } from '@app/contracts';
 import { Injectable } from '@nestjs/common';
 import { NotFoundError, UnauthorizedError, ValidationFailedError } from '../common/domain-errors';
 import { isDuplicateKey } from '../common/store-errors';
@@ -23,7 +24,6 @@ export interface RegisteredProducer {
   signingSecret: string;
 }
 
-const PRODUCER_ID = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 /**
  * Authenticated producers are cached briefly so that a request costs no extra query; unknown and
  * disabled keys too, so that a flood of bad keys does not reach MySQL.
@@ -41,7 +41,7 @@ export class ProducersService {
   constructor(private readonly producers: ProducerRepository) {}
 
   async register(command: RegisterProducerCommand): Promise<RegisteredProducer> {
-    if (!PRODUCER_ID.test(command.id)) {
+    if (!LIMITS.producerIdPattern.test(command.id)) {
       throw ValidationFailedError.field(
         'id',
         'must be a slug: lowercase letters, digits, - and _, at most 64',

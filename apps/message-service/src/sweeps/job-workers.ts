@@ -14,8 +14,6 @@ import { JobName, JobPayloads, QueueName } from '../queue/jobs';
 import { RetentionService } from '../retention/retention.service';
 import { SweepScheduler } from './sweep-scheduler';
 
-const CLOSE_TIMEOUT_MS = 5_000;
-
 /**
  * The job processors of an instance that runs workers (ROLE=worker or all): the sweeps (the
  * delivery sweep and the check-back sweep may run side by side), and deliveries handed over by
@@ -50,7 +48,8 @@ export class JobWorkers implements OnApplicationBootstrap, BeforeApplicationShut
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    await Promise.allSettled(this.workers.map((w) => w.close(CLOSE_TIMEOUT_MS)));
+    // Running jobs finish (their sends and completions) within the grace of a stop.
+    await Promise.allSettled(this.workers.map((w) => w.close(this.config.shutdownGraceMs)));
   }
 
   private async sweep(name: JobName): Promise<number> {

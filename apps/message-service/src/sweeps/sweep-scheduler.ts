@@ -24,6 +24,7 @@ export class SweepScheduler implements OnApplicationBootstrap, OnApplicationShut
   private readonly logger = new Logger('SweepScheduler');
   private readonly lastRun = new Map<JobName, number>();
   private timer?: NodeJS.Timeout;
+  private registering?: Promise<void>;
 
   constructor(
     private readonly queue: JobQueue,
@@ -35,11 +36,15 @@ export class SweepScheduler implements OnApplicationBootstrap, OnApplicationShut
     this.lastRun.set(name, Date.now());
   }
 
-  async onApplicationBootstrap(): Promise<void> {
+  onApplicationBootstrap(): void {
     if (this.config.role === 'api') return;
     const started = Date.now();
     for (const name of SWEEPS) this.lastRun.set(name, started);
-    await this.register();
+    // Not awaited: with Redis down the registration waits for it, and the instance must start
+    // anyway (MySQL holds the work). It completes when Redis is back; heal() tries again too.
+    this.register().catch((error: unknown) => {
+      this.logger.warn(`cannot register sweeps yet: ${(error as Error).message}`);
+    });
     const every = this.config.sweepIntervalMs;
     this.timer = setInterval(() => void this.heal(), Math.max(every, 1000));
     this.timer.unref();
@@ -61,8 +66,14 @@ export class SweepScheduler implements OnApplicationBootstrap, OnApplicationShut
     });
   }
 
-  private async register(): Promise<void> {
-    for (const name of SWEEPS) await this.queue.every(name, this.config.sweepIntervalMs);
-    await this.queue.every(JobName.RETENTION, RETENTION_EVERY_MS);
+  /** Registers the schedulers; a registration still waiting for Redis is not repeated. */
+  private register(): Promise<void> {
+    this.registering ??= (async () => {
+      for (const name of SWEEPS) await this.queue.every(name, this.config.sweepIntervalMs);
+      await this.queue.every(JobName.RETENTION, RETENTION_EVERY_MS);
+    })().finally(() => {
+      this.registering = undefined;
+    });
+    return this.registering;
   }
 }

@@ -31,7 +31,7 @@ export class SearchMessagesQueryDto {
   @ApiPropertyOptional()
   @IsOptional()
   @IsString()
-  @Length(1, 64)
+  @Matches(LIMITS.producerIdPattern, { message: 'producerId must be a producer id (a slug)' })
   producerId?: string;
 
   @ApiPropertyOptional()
@@ -65,7 +65,7 @@ export class SearchMessagesQueryDto {
 
   @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
   @IsOptional()
-  @Matches(/^[0-9A-HJKMNP-TV-Z]{26}$/, { message: 'cursor is not a message id' })
+  @Matches(LIMITS.messageIdPattern, { message: 'cursor is not a message id' })
   cursor?: string;
 }
 

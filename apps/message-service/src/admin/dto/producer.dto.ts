@@ -1,3 +1,4 @@
+import { LIMITS } from '@app/contracts';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
@@ -57,7 +58,7 @@ export class RegisterProducerDto {
     description: 'slug: lowercase letters, digits, - and _',
   })
   @IsString()
-  @Matches(/^[a-z0-9][a-z0-9_-]{0,63}$/, { message: 'id must be a slug of at most 64 characters' })
+  @Matches(LIMITS.producerIdPattern, { message: 'id must be a slug of at most 64 characters' })
   id!: string;
 
   @ApiPropertyOptional({ example: 'Order service' })
