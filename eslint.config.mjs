@@ -78,7 +78,7 @@ const layers = LAYERS.flatMap((folder, i) => [
 export default tseslint.config(
   {
     ignores: [
-      'dist/**',
+      '**/dist/**',
       'node_modules/**',
       'coverage/**',
       'eslint.config.mjs',

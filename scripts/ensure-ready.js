@@ -47,6 +47,7 @@ if (!args.has('--no-build')) {
   if (args.has('--force-build') || builtAt === 0 || builtAt < sourcesAt) {
     console.log('[ensure-ready] building (npm run build)');
     fs.rmSync(path.join(root, 'dist'), { recursive: true, force: true });
+    fs.rmSync(path.join(root, 'libs/client/dist'), { recursive: true, force: true });
     run('npm run build --silent');
     fs.writeFileSync(path.join(root, 'dist/.build-stamp'), new Date().toISOString());
   }

@@ -18,3 +18,6 @@ export function suiteQueuePrefix(): string {
     .replace(/[^\w-]/g, '_');
   return `rms-test:${name}`;
 }
+
+/** The PostgreSQL server of the producer SDK's tests (a business database of their own). */
+export const TEST_PG_URL = process.env.TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432';

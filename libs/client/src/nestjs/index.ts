@@ -1,0 +1,2 @@
+export { RmsModule } from './rms.module';
+export type { RmsModuleOptions } from './rms.module';
