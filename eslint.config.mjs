@@ -84,6 +84,7 @@ export default tseslint.config(
       'eslint.config.mjs',
       'jest.config.js',
       'scripts/*.js',
+      'test/support/*.js',
     ],
   },
   eslint.configs.recommended,

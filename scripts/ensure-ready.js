@@ -48,6 +48,7 @@ if (!args.has('--no-build')) {
     console.log('[ensure-ready] building (npm run build)');
     fs.rmSync(path.join(root, 'dist'), { recursive: true, force: true });
     fs.rmSync(path.join(root, 'libs/client/dist'), { recursive: true, force: true });
+    fs.rmSync(path.join(root, 'libs/consumer/dist'), { recursive: true, force: true });
     run('npm run build --silent');
     fs.writeFileSync(path.join(root, 'dist/.build-stamp'), new Date().toISOString());
   }

@@ -17,9 +17,41 @@ interface Inflight {
 export class EmulatedConsumerGroups {
   private readonly acked = new Map<string, Set<number>>();
   private readonly inflight = new Map<string, Map<string, Inflight>>();
+  /** Deliveries so far per group and offset. */
+  private readonly attempts = new Map<string, Map<number, number>>();
 
-  /** Answers a ReceiveMessage: up to the batch size of the topic's messages not acked nor invisible. */
-  receive(call: grpc.ServerWritableStream<any, any>, messages: StoredMessage[]): void {
+  /**
+   * Answers a ReceiveMessage: up to the batch size of the topic's messages not acked nor
+   * invisible, waiting (long polling, at most 2 s) while there are none.
+   */
+  async receive(
+    call: grpc.ServerWritableStream<any, any>,
+    messages: StoredMessage[],
+  ): Promise<void> {
+    const request = call.request;
+    const waitMs = request.hasLongPollingTimeout()
+      ? Math.min(
+          2000,
+          request.getLongPollingTimeout().getSeconds() * 1000 +
+            request.getLongPollingTimeout().getNanos() / 1e6,
+        )
+      : 0;
+    const until = Date.now() + waitMs;
+    while (!this.answer(call, messages) && Date.now() < until && !call.cancelled) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    if (!call.writableEnded) {
+      call.write(
+        new svc.ReceiveMessageResponse().setStatus(
+          status(def.Code.MESSAGE_NOT_FOUND, 'no new message'),
+        ),
+      );
+      call.end();
+    }
+  }
+
+  /** Writes the ready messages and ends the call; false, writing nothing, when there are none. */
+  private answer(call: grpc.ServerWritableStream<any, any>, messages: StoredMessage[]): boolean {
     const request = call.request;
     const group = request.getGroup().getName();
     const topic = request.getMessageQueue().getTopic().getName();
@@ -35,17 +67,11 @@ export class EmulatedConsumerGroups {
       [...inflight.values()].filter((i) => i.invisibleUntil > now).map((i) => i.offset),
     );
     const ready = messages
-      .filter((m) => m.topic === topic && !acked.has(m.offset) && !busy.has(m.offset))
+      .filter((m) => m.topic === topic && !m.removed && !acked.has(m.offset) && !busy.has(m.offset))
       .slice(0, batch);
-    if (ready.length === 0) {
-      call.write(
-        new svc.ReceiveMessageResponse().setStatus(
-          status(def.Code.MESSAGE_NOT_FOUND, 'no new message'),
-        ),
-      );
-      call.end();
-      return;
-    }
+    if (ready.length === 0) return false;
+    const attempts = this.attempts.get(group) ?? new Map<number, number>();
+    this.attempts.set(group, attempts);
     call.write(new svc.ReceiveMessageResponse().setStatus(status(OK)));
     call.write(
       new svc.ReceiveMessageResponse().setDeliveryTimestamp(Timestamp.fromDate(new Date())),
@@ -68,7 +94,8 @@ export class EmulatedConsumerGroups {
         .setReceiptHandle(handle)
         .setQueueId(0)
         .setQueueOffset(m.offset)
-        .setDeliveryAttempt(1);
+        .setDeliveryAttempt((attempts.get(m.offset) ?? 0) + 1);
+      attempts.set(m.offset, (attempts.get(m.offset) ?? 0) + 1);
       if (m.tag !== undefined) sys.setTag(m.tag);
       if (m.messageGroup !== undefined) sys.setMessageGroup(m.messageGroup);
       const message = new def.Message()
@@ -79,6 +106,7 @@ export class EmulatedConsumerGroups {
       call.write(new svc.ReceiveMessageResponse().setMessage(message));
     }
     call.end();
+    return true;
   }
 
   /** Answers an AckMessage: the handles' messages are never delivered to the group again. */

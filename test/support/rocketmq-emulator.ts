@@ -22,6 +22,8 @@ export interface StoredMessage {
   messageId: string;
   offset: number;
   storedAt: number;
+  /** Deleted from the broker before anyone read it. */
+  removed?: boolean;
 }
 
 /**
@@ -100,6 +102,17 @@ export class RocketMqEmulator {
     this.stalledCalls.splice(0);
   }
 
+  /** Deletes a stored message as if the broker lost it: nobody receives it. */
+  remove(rmsId: string): void {
+    for (const m of this.byRmsId(rmsId)) m.removed = true;
+  }
+
+  /** Stores a message again under a new offset: a duplicate delivery. */
+  duplicate(rmsId: string): void {
+    const [m] = this.byRmsId(rmsId);
+    this.messages.push({ ...m, offset: this.messages.length, messageId: `${m.messageId}-dup` });
+  }
+
   /** Messages stored for a topic whose `rms-message-id` property is `id`. */
   byRmsId(id: string): StoredMessage[] {
     return this.messages.filter((m) => m.properties['rms-message-id'] === id);
@@ -137,7 +150,7 @@ export class RocketMqEmulator {
       sendMessage: (call: grpc.ServerUnaryCall<any, any>, callback: grpc.sendUnaryData<unknown>) =>
         this.onSend(call.request, callback),
       receiveMessage: (call: grpc.ServerWritableStream<any, any>) =>
-        this.groups.receive(call, this.messages),
+        void this.groups.receive(call, this.messages),
       ackMessage: (call: grpc.ServerUnaryCall<any, any>, callback: grpc.sendUnaryData<unknown>) =>
         callback(null, this.groups.ack(call.request)),
       changeInvisibleDuration: (

@@ -1,0 +1,184 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import { Gap, RestoredSequence } from './gap-tracker';
+import { RmsMessage } from './message';
+
+type Dialect = 'mysql' | 'postgres';
+
+/**
+ * The consumer's own tables in its database: the inbox (`rms_inbox`: one row per handled message
+ * and group, written in the handler's transaction), the gap watermarks (`rms_consumer_watermark`)
+ * and the gaps already reported (`rms_consumer_gap`). MySQL, MariaDB or PostgreSQL.
+ */
+export class ConsumerStore {
+  private readonly dialect: Dialect;
+
+  constructor(private readonly db: DataSource) {
+    const type = db.options.type;
+    if (type === 'mysql' || type === 'mariadb') this.dialect = 'mysql';
+    else if (type === 'postgres') this.dialect = 'postgres';
+    else
+      throw new Error(
+        `@rms/consumer: the inbox supports MySQL, MariaDB and PostgreSQL, not ${type}`,
+      );
+  }
+
+  async ensureSchema(): Promise<void> {
+    const my = this.dialect === 'mysql';
+    const text = (n: number) =>
+      my ? `VARCHAR(${n}) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin` : `VARCHAR(${n})`;
+    const time = my
+      ? 'DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3)'
+      : 'TIMESTAMPTZ NOT NULL DEFAULT now()';
+    for (const sql of [
+      `CREATE TABLE IF NOT EXISTS rms_inbox (
+         consumer_group ${text(128)} NOT NULL, message_id ${text(64)} NOT NULL,
+         producer_id ${text(64)} NOT NULL, topic ${text(127)} NOT NULL, seq BIGINT NULL,
+         handled_at ${time}, PRIMARY KEY (consumer_group, message_id))`,
+      `CREATE TABLE IF NOT EXISTS rms_consumer_watermark (
+         consumer_group ${text(128)} NOT NULL, producer_id ${text(64)} NOT NULL,
+         topic ${text(127)} NOT NULL, watermark BIGINT NOT NULL,
+         PRIMARY KEY (consumer_group, producer_id, topic))`,
+      `CREATE TABLE IF NOT EXISTS rms_consumer_gap (
+         consumer_group ${text(128)} NOT NULL, producer_id ${text(64)} NOT NULL,
+         topic ${text(127)} NOT NULL, from_seq BIGINT NOT NULL, to_seq BIGINT NOT NULL,
+         reported_at ${time}, PRIMARY KEY (consumer_group, producer_id, topic, from_seq))`,
+      `CREATE INDEX ${my ? '' : 'IF NOT EXISTS '}ix_rms_inbox_seq ON rms_inbox (consumer_group, producer_id, topic, seq)`,
+      `CREATE INDEX ${my ? '' : 'IF NOT EXISTS '}ix_rms_inbox_handled_at ON rms_inbox (handled_at)`,
+    ]) {
+      try {
+        await this.db.query(sql);
+      } catch (error) {
+        // MySQL has no CREATE INDEX IF NOT EXISTS: an index that exists is fine.
+        if (!(my && /Duplicate key name/i.test((error as Error).message))) throw error;
+      }
+    }
+  }
+
+  /**
+   * Runs `work` in a transaction that first records the message in the inbox. A message the group
+   * handled before (its row exists, or a concurrent delivery is writing it) is not run again.
+   */
+  async handleOnce(
+    group: string,
+    message: RmsMessage,
+    work: (tx: EntityManager) => Promise<void>,
+  ): Promise<'handled' | 'duplicate'> {
+    return this.db.transaction(async (tx) => {
+      const fresh =
+        this.dialect === 'mysql'
+          ? (
+              await tx.query<{ affectedRows: number }>(
+                `INSERT IGNORE INTO rms_inbox (consumer_group, message_id, producer_id, topic, seq)
+                 VALUES (?, ?, ?, ?, ?)`,
+                [group, message.id, message.producerId, message.topic, message.seq],
+              )
+            ).affectedRows === 1
+          : (
+              await tx.query<unknown[]>(
+                `INSERT INTO rms_inbox (consumer_group, message_id, producer_id, topic, seq)
+                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING message_id`,
+                [group, message.id, message.producerId, message.topic, message.seq],
+              )
+            ).length === 1;
+      if (!fresh) return 'duplicate';
+      await work(tx);
+      return 'handled';
+    });
+  }
+
+  /** Each (producer, topic)'s persisted watermark, the numbers handled above it, the reported gaps. */
+  async loadSequences(
+    group: string,
+  ): Promise<Map<string, RestoredSequence & { producerId: string; topic: string }>> {
+    const p = (n: number) => (this.dialect === 'mysql' ? '?' : `$${n}`);
+    const sequences = new Map<string, RestoredSequence & { producerId: string; topic: string }>();
+    const of = (producerId: string, topic: string) => {
+      const k = `${producerId}\u0000${topic}`;
+      let s = sequences.get(k);
+      if (!s)
+        sequences.set(k, (s = { producerId, topic, watermark: 0, received: [], reported: [] }));
+      return s;
+    };
+    type Row = { producer_id: string; topic: string; n: string | number; m?: string | number };
+    for (const r of await this.db.query<Row[]>(
+      `SELECT producer_id, topic, watermark AS n FROM rms_consumer_watermark WHERE consumer_group = ${p(1)}`,
+      [group],
+    )) {
+      of(r.producer_id, r.topic).watermark = Number(r.n);
+    }
+    for (const r of await this.db.query<Row[]>(
+      `SELECT i.producer_id, i.topic, i.seq AS n FROM rms_inbox i
+         LEFT JOIN rms_consumer_watermark w ON w.consumer_group = i.consumer_group
+              AND w.producer_id = i.producer_id AND w.topic = i.topic
+        WHERE i.consumer_group = ${p(1)} AND i.seq IS NOT NULL AND i.seq > COALESCE(w.watermark, 0)`,
+      [group],
+    )) {
+      of(r.producer_id, r.topic).received.push(Number(r.n));
+    }
+    for (const r of await this.db.query<Row[]>(
+      `SELECT producer_id, topic, from_seq AS n, to_seq AS m FROM rms_consumer_gap WHERE consumer_group = ${p(1)}`,
+      [group],
+    )) {
+      of(r.producer_id, r.topic).reported.push({ fromSeq: Number(r.n), toSeq: Number(r.m) });
+    }
+    // Without a watermark, tracking resumes just below the first number handled.
+    for (const s of sequences.values()) {
+      if (s.watermark === 0 && s.received.length > 0) s.watermark = Math.min(...s.received) - 1;
+    }
+    return sequences;
+  }
+
+  async saveWatermarks(
+    group: string,
+    marks: { producerId: string; topic: string; watermark: number }[],
+  ): Promise<void> {
+    for (const m of marks) {
+      await this.db.query(
+        this.dialect === 'mysql'
+          ? `INSERT INTO rms_consumer_watermark (consumer_group, producer_id, topic, watermark) VALUES (?, ?, ?, ?)
+             ON DUPLICATE KEY UPDATE watermark = GREATEST(watermark, VALUES(watermark))`
+          : `INSERT INTO rms_consumer_watermark (consumer_group, producer_id, topic, watermark) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (consumer_group, producer_id, topic)
+             DO UPDATE SET watermark = GREATEST(rms_consumer_watermark.watermark, EXCLUDED.watermark)`,
+        [group, m.producerId, m.topic, m.watermark],
+      );
+    }
+  }
+
+  async saveGaps(group: string, gaps: Gap[]): Promise<void> {
+    for (const g of gaps) {
+      await this.db.query(
+        this.dialect === 'mysql'
+          ? 'INSERT IGNORE INTO rms_consumer_gap (consumer_group, producer_id, topic, from_seq, to_seq) VALUES (?, ?, ?, ?, ?)'
+          : `INSERT INTO rms_consumer_gap (consumer_group, producer_id, topic, from_seq, to_seq)
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,
+        [group, g.producerId, g.topic, g.fromSeq, g.toSeq],
+      );
+    }
+  }
+
+  /** Deletes inbox rows older than `olderThanMs`, `batchSize` at a time; returns how many. */
+  async cleanup(olderThanMs: number, batchSize = 1000): Promise<number> {
+    const seconds = Math.floor(olderThanMs / 1000);
+    let total = 0;
+    for (;;) {
+      let n: number;
+      if (this.dialect === 'mysql') {
+        n = (
+          await this.db.query<{ affectedRows: number }>(
+            'DELETE FROM rms_inbox WHERE handled_at < CURRENT_TIMESTAMP(3) - INTERVAL ? SECOND LIMIT ?',
+            [seconds, batchSize],
+          )
+        ).affectedRows;
+      } else {
+        [, n] = await this.db.query<[unknown[], number]>(
+          `DELETE FROM rms_inbox WHERE ctid IN (SELECT ctid FROM rms_inbox
+             WHERE handled_at < now() - make_interval(secs => $1) LIMIT $2)`,
+          [seconds, batchSize],
+        );
+      }
+      total += n;
+      if (n < batchSize) return total;
+    }
+  }
+}

@@ -1,0 +1,198 @@
+import { hostname } from 'node:os';
+import type Redis from 'ioredis';
+import type { DataSource, EntityManager } from 'typeorm';
+import { ConsumerStore } from './consumer-store';
+import { Gap, GapTracker } from './gap-tracker';
+import { GroupQueue } from './group-queue';
+import { RmsMessage } from './message';
+import { Delivery, DeliverySource } from './source';
+import { ConsumerStats } from './stats';
+import { RedisStreamSource } from './sources/redis-stream-source';
+import { RocketMqSource, RocketMqSourceOptions } from './sources/rocketmq-source';
+
+export interface RmsConsumerOptions {
+  /** The service's MQ driver: `redis` (Redis Streams) or `rocketmq`. */
+  driver: 'redis' | 'rocketmq';
+  /** For `redis`: a connection to the Redis the service writes its streams to. */
+  redis?: Redis;
+  /** For `rocketmq`: the proxy. */
+  rocketmq?: Pick<RocketMqSourceOptions, 'endpoints' | 'namespace' | 'accessKey' | 'secretKey'>;
+  /** The consumer group: every group gets every message once. */
+  group: string;
+  topics: string[];
+  /** Handles one message; with a `dataSource`, inside the transaction that records it in the inbox. */
+  handler: (message: RmsMessage, tx?: EntityManager) => Promise<void>;
+  /** The consumer's own database: de-duplication (inbox) and gap state survive restarts. */
+  dataSource?: DataSource;
+  /** This process's name in the group; default host-pid. */
+  consumerName?: string;
+  /** Messages handled at once (one at a time per messageGroup); default 8. */
+  concurrency?: number;
+  /** Deliveries before a message goes to the dead letters; default 16. */
+  maxDeliveries?: number;
+  /** An unacknowledged message is delivered again after this long; default 30,000 ms. */
+  claimIdleMs?: number;
+  /** First retry delay after a handler error, doubling; default 1,000 ms. */
+  retryBaseMs?: number;
+  /** A gap in `rms-seq` still open this long is reported; default 60,000 ms. */
+  gapWindowMs?: number;
+  /** How long one read waits for new messages; default 1,000 ms. */
+  blockMs?: number;
+  onGap?: (gap: Gap) => void;
+  onDeadLetter?: (message: RmsMessage, error: unknown) => void;
+  onError?: (error: unknown, message?: RmsMessage) => void;
+}
+
+/**
+ * A consumer that never loses or double-applies a message: it acknowledges only after the
+ * handler (and its inbox row) committed, skips what its group already handled, retries failures
+ * with backoff up to `maxDeliveries` and then dead-letters them, handles each messageGroup in
+ * order, and reports gaps in the service's sequence numbers.
+ */
+export class RmsConsumer {
+  readonly stats = new ConsumerStats();
+  private readonly source: DeliverySource;
+  private readonly store?: ConsumerStore;
+  private readonly gaps: GapTracker;
+  private readonly groups = new GroupQueue();
+  private readonly inFlight = new Set<Promise<void>>();
+  private loop?: Promise<void>;
+  private timer?: NodeJS.Timeout;
+  private running = false;
+  private readonly o: Required<
+    Pick<
+      RmsConsumerOptions,
+      'concurrency' | 'maxDeliveries' | 'claimIdleMs' | 'retryBaseMs' | 'gapWindowMs' | 'blockMs'
+    >
+  >;
+
+  constructor(private readonly options: RmsConsumerOptions) {
+    this.o = {
+      concurrency: options.concurrency ?? 8,
+      maxDeliveries: options.maxDeliveries ?? 16,
+      claimIdleMs: options.claimIdleMs ?? 30_000,
+      retryBaseMs: options.retryBaseMs ?? 1_000,
+      gapWindowMs: options.gapWindowMs ?? 60_000,
+      blockMs: options.blockMs ?? 1_000,
+    };
+    this.gaps = new GapTracker(this.o.gapWindowMs);
+    if (options.dataSource) this.store = new ConsumerStore(options.dataSource);
+    const consumer = options.consumerName ?? `${hostname()}-${process.pid}`;
+    const common = { group: options.group, topics: options.topics, consumer, ...this.o };
+    if (options.driver === 'redis') {
+      if (!options.redis) throw new Error('@rms/consumer: the redis driver needs `redis`');
+      this.source = new RedisStreamSource({ ...common, redis: options.redis });
+    } else {
+      if (!options.rocketmq) throw new Error('@rms/consumer: the rocketmq driver needs `rocketmq`');
+      this.source = new RocketMqSource({ ...common, ...options.rocketmq });
+    }
+  }
+
+  /** Creates the inbox tables when missing, restores the gap state, and starts consuming. */
+  async start(): Promise<void> {
+    if (this.store) {
+      await this.store.ensureSchema();
+      for (const s of (await this.store.loadSequences(this.options.group)).values()) {
+        this.gaps.restore(s.producerId, s.topic, s);
+      }
+    }
+    await this.source.start();
+    this.running = true;
+    this.timer = setInterval(() => void this.checkpoint(), Math.min(1000, this.o.gapWindowMs / 4));
+    this.loop = this.consume();
+  }
+
+  /** Stops fetching, finishes and acknowledges the messages in hand, saves the gap state. */
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    clearInterval(this.timer);
+    await this.source.stop();
+    await this.loop;
+    await Promise.allSettled([...this.inFlight]);
+    await this.checkpoint();
+  }
+
+  private async consume(): Promise<void> {
+    while (this.running) {
+      const room = this.o.concurrency - this.inFlight.size;
+      if (room <= 0) {
+        await Promise.race(this.inFlight);
+        continue;
+      }
+      let deliveries: Delivery[];
+      try {
+        deliveries = await this.source.fetch(room);
+      } catch (error) {
+        this.options.onError?.(error);
+        await sleep(500);
+        continue;
+      }
+      for (const d of deliveries) {
+        const run = this.groups.run(d.message.messageGroup, () => this.handle(d));
+        this.inFlight.add(run);
+        void run.finally(() => this.inFlight.delete(run));
+      }
+    }
+  }
+
+  private async handle(delivery: Delivery): Promise<void> {
+    const { message } = delivery;
+    const keepAlive = setInterval(
+      () => void delivery.touch().catch(() => undefined),
+      this.o.claimIdleMs / 2,
+    );
+    try {
+      const outcome = this.store
+        ? await this.store.handleOnce(this.options.group, message, (tx) =>
+            this.options.handler(message, tx),
+          )
+        : (await this.options.handler(message), 'handled');
+      this.stats.count(outcome === 'handled' ? 'handled' : 'duplicates');
+      if (message.seq !== null) this.gaps.observe(message.producerId, message.topic, message.seq);
+      await delivery.ack();
+    } catch (error) {
+      this.options.onError?.(error, message);
+      await this.failed(delivery, error).catch((e: unknown) => this.options.onError?.(e, message));
+    } finally {
+      clearInterval(keepAlive);
+    }
+  }
+
+  private async failed(delivery: Delivery, error: unknown): Promise<void> {
+    const { message } = delivery;
+    if (message.deliveryCount >= this.o.maxDeliveries) {
+      await delivery.deadLetter(error instanceof Error ? error.message : String(error));
+      this.stats.count('deadLettered');
+      if (message.seq !== null) this.gaps.observe(message.producerId, message.topic, message.seq);
+      this.options.onDeadLetter?.(message, error);
+      return;
+    }
+    this.stats.count('retried');
+    const delay = Math.min(
+      this.o.retryBaseMs * 2 ** (message.deliveryCount - 1),
+      this.o.claimIdleMs,
+    );
+    await delivery.retryLater(delay);
+  }
+
+  /** Reports the gaps that are due, and persists them with the watermarks. */
+  private async checkpoint(): Promise<void> {
+    const due = this.gaps.due();
+    try {
+      if (this.store) {
+        await this.store.saveGaps(this.options.group, due);
+        await this.store.saveWatermarks(this.options.group, this.gaps.watermarks());
+      }
+    } catch (error) {
+      this.options.onError?.(error);
+    }
+    for (const gap of due) {
+      this.stats.count('gapsReported');
+      this.stats.count('gapMessages', gap.toSeq - gap.fromSeq + 1);
+      this.options.onGap?.(gap);
+    }
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
