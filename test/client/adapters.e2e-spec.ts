@@ -4,6 +4,7 @@ import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
+import { ulid } from 'ulid';
 import {
   CheckBackHandler,
   createCheckBackHandler,
@@ -19,12 +20,7 @@ const SECRET = 'secret-0123456789';
 
 /** Calls a mounted check-back route over HTTP with the headers the service signs. */
 async function callRoute(baseUrl: string, path: string, msgLogId: string) {
-  const request = signedCheckBack(
-    PRODUCER,
-    SECRET,
-    { msgLogId, messageId: '01ARZ3NDEKTSV4RRFFQ69G5FAV' },
-    { path },
-  );
+  const request = signedCheckBack(PRODUCER, SECRET, { msgLogId, messageId: ulid() }, { path });
   const response = await fetch(`${baseUrl}${request.target}`, {
     headers: request.headers as Record<string, string>,
   });

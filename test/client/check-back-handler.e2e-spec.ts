@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
+import { ulid } from 'ulid';
 import {
   CheckBackHandler,
   createCheckBackHandler,
@@ -45,7 +46,7 @@ describe.each<BusinessFlavor>(['mariadb', 'postgres'])(
       const request = signedCheckBack(
         change.producer ?? PRODUCER,
         SECRET,
-        { msgLogId, messageId: '01ARZ3NDEKTSV4RRFFQ69G5FAV' },
+        { msgLogId, messageId: ulid() },
         { timestamp: change.timestamp },
       );
       if (change.signature) request.headers['x-rms-signature'] = change.signature;
@@ -55,10 +56,7 @@ describe.each<BusinessFlavor>(['mariadb', 'postgres'])(
 
     it('should answer the same verdict every time once a row exists', async () => {
       const msgLogId = `probe-${randomUUID()}`;
-      const ask = () =>
-        handler(
-          signedCheckBack(PRODUCER, SECRET, { msgLogId, messageId: '01ARZ3NDEKTSV4RRFFQ69G5FAV' }),
-        );
+      const ask = () => handler(signedCheckBack(PRODUCER, SECRET, { msgLogId, messageId: ulid() }));
       expect(await ask()).toEqual({ status: 200, body: { status: 'ROLLED_BACK' } });
       expect(await ask()).toEqual({ status: 200, body: { status: 'ROLLED_BACK' } });
       expect(await barrierRows(msgLogId)).toEqual([{ state: 'ROLLED_BACK' }]);

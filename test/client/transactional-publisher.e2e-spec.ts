@@ -130,7 +130,7 @@ describe.each<BusinessFlavor>(['mariadb', 'postgres'])(
       const { message: prepared } = await p.publish(message(o.id), (tx) =>
         tx.query(insertOrder(flavor), [o.id, o.amount]),
       );
-      expect(warnings).toEqual([expect.stringContaining('confirm of message')]);
+      expect(warnings).toEqual([expect.stringContaining('confirm failed for message')]);
       expect((await client.get(prepared.id)).status).toBe('PENDING');
       const sent = await until(prepared.id, 'SENT');
       expect(sent.checkBackCount).toBe(1);

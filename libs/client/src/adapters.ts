@@ -39,19 +39,20 @@ export function toExpressHandler(
 
 /** The parts of a Fastify request and reply the adapter uses. */
 interface FastifyLike {
-  request: { method: string; url: string; headers: CheckBackRequestHeaders };
+  request: { method: string; url: string; originalUrl?: string; headers: CheckBackRequestHeaders };
   reply: { code(status: number): { send(body: unknown): unknown } };
 }
 type CheckBackRequestHeaders = Record<string, string | string[] | undefined>;
 
-/** Fastify: `app.get('/rms/check-back', toFastifyHandler(handler))` (signs `request.url`). */
+/** Fastify: `app.get('/rms/check-back', toFastifyHandler(handler))` (signs `request.originalUrl`). */
 export function toFastifyHandler(
   handler: CheckBackHandler,
 ): (request: FastifyLike['request'], reply: FastifyLike['reply']) => Promise<void> {
   return async (request, reply) => {
     const answer = await handler({
       method: request.method,
-      target: request.url,
+      // The URL as received, before any rewriteUrl: what the service signed.
+      target: request.originalUrl ?? request.url,
       headers: request.headers,
     });
     await reply.code(answer.status).send(answer.body);

@@ -6,6 +6,17 @@ export type BarrierState = 'COMMITTED' | 'ROLLED_BACK';
 /** The default name of the barrier table. */
 export const DEFAULT_BARRIER_TABLE = 'rms_msg_log';
 
+/** How long barrier rows are kept by default: 7 days. */
+export const DEFAULT_BARRIER_RETENTION_MS = 7 * 24 * 3600 * 1000;
+
+const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+
+/** The time a ULID (the service's message id) was made, or undefined when it is not one. */
+export function ulidTime(id: string | null): number | undefined {
+  if (!id || !/^[0-9A-HJKMNP-TV-Z]{26}$/.test(id)) return undefined;
+  return [...id.slice(0, 10)].reduce((t, c) => t * 32 + CROCKFORD.indexOf(c), 0);
+}
+
 type Dialect = 'mysql' | 'postgres';
 
 /** Something that runs SQL: a `DataSource`, or a transaction's `EntityManager`. */
@@ -49,6 +60,8 @@ export class BarrierTable {
   constructor(
     private readonly dataSource: DataSource,
     table = DEFAULT_BARRIER_TABLE,
+    /** How long rows are kept (see `cleanup`): an older message without a row is not decided. */
+    readonly retentionMs = DEFAULT_BARRIER_RETENTION_MS,
   ) {
     if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(table)) {
       throw new Error(`@rms/client: "${table}" is not a plain table name`);
@@ -118,17 +131,33 @@ export class BarrierTable {
   }
 
   private async decideOnce(msgLogId: string, messageId: string | null): Promise<BarrierState> {
+    const made = ulidTime(messageId);
+    if (made !== undefined && Date.now() - made > this.retentionMs) {
+      // The row of a message this old may have been cleaned up: "no row" proves nothing now.
+      const existing = await this.read(msgLogId);
+      if (existing) return existing;
+      throw new Error(
+        `message ${messageId} is older than the barrier retention and has no row: cannot tell`,
+      );
+    }
     const insert =
       this.dialect === 'mysql'
         ? `INSERT IGNORE INTO ${this.name} (msg_log_id, message_id, state) VALUES (?, ?, ?)`
         : `INSERT INTO ${this.name} (msg_log_id, message_id, state) VALUES ($1, $2, $3)
              ON CONFLICT (msg_log_id) DO NOTHING`;
     await this.dataSource.query(insert, [msgLogId, messageId, 'ROLLED_BACK']);
+    const state = await this.read(msgLogId);
+    if (!state) throw new Error(`@rms/client: no barrier row of ${msgLogId} after inserting it`);
+    return state;
+  }
+
+  private async read(msgLogId: string): Promise<BarrierState | undefined> {
     const rows = await this.dataSource.query<{ state: BarrierState }[]>(
       `SELECT state FROM ${this.name} WHERE msg_log_id = ${this.params(1)}`,
       [msgLogId],
     );
     const state = rows[0]?.state;
+    if (state === undefined) return undefined;
     if (state !== 'COMMITTED' && state !== 'ROLLED_BACK') {
       throw new Error(`@rms/client: barrier row of ${msgLogId} holds ${String(state)}`);
     }

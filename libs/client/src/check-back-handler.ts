@@ -27,6 +27,8 @@ export interface CheckBackHandlerOptions {
   publisher?: TransactionalPublisher;
   dataSource?: DataSource;
   table?: string;
+  /** With `dataSource`: the barrier retention (default 7 days), as the publisher's. */
+  barrierRetentionMs?: number;
   /** Producer id → signing secret (shown once at registration): who may ask. */
   producers?: Record<string, string>;
   /** A secret for any producer id not in `producers` (when the service knows you by one id). */
@@ -52,7 +54,11 @@ export function createCheckBackHandler(options: CheckBackHandlerOptions): CheckB
   const barrier =
     options.publisher?.barrier ??
     (options.dataSource
-      ? new BarrierTable(options.dataSource, options.table ?? DEFAULT_BARRIER_TABLE)
+      ? new BarrierTable(
+          options.dataSource,
+          options.table ?? DEFAULT_BARRIER_TABLE,
+          options.barrierRetentionMs,
+        )
       : undefined);
   if (!barrier)
     throw new Error('@rms/client: createCheckBackHandler needs a publisher or a dataSource');
@@ -60,8 +66,13 @@ export function createCheckBackHandler(options: CheckBackHandlerOptions): CheckB
 
   return async (request) => {
     const producer = header(request.headers, CHECK_BACK_HEADERS.producer);
-    const secret =
-      producer === undefined ? undefined : (options.producers?.[producer] ?? options.signingSecret);
+    const known =
+      producer !== undefined && options.producers && Object.hasOwn(options.producers, producer);
+    const secret = known
+      ? options.producers![producer]
+      : producer !== undefined
+        ? options.signingSecret
+        : undefined;
     if (secret === undefined) return refuse('unknown producer');
     const verdict = verifyCheckBack({
       secret,

@@ -31,9 +31,10 @@ export class RmsError extends Error {
 }
 
 /**
- * `publish` found that a check-back had already answered ROLLED_BACK for its msgLogId before its
- * transaction wrote the barrier row: the transaction was rolled back, and the message will never
- * be delivered. Running the business operation again (with a new msgLogId) is safe.
+ * `publish` found its msgLogId already decided as rolled back (a check-back answered before the
+ * transaction wrote the barrier row, or an earlier publish with this msgLogId rolled back): the
+ * transaction was rolled back, and the message will never be delivered. Running the business
+ * operation again with a new msgLogId is safe.
  */
 export class RolledBackByCheckBackError extends Error {
   override readonly name = 'RolledBackByCheckBackError';
@@ -44,8 +45,45 @@ export class RolledBackByCheckBackError extends Error {
     readonly messageId: string,
   ) {
     super(
-      `msgLogId ${msgLogId}: a check-back answered ROLLED_BACK before the transaction wrote its ` +
-        'barrier row; the transaction was rolled back and the message will not be delivered',
+      `msgLogId ${msgLogId} was already decided as rolled back (by a check-back, or an earlier ` +
+        'publish with this msgLogId that rolled back); the transaction was rolled back and the ' +
+        'message will not be delivered. Publish again with a new msgLogId',
+    );
+  }
+}
+
+/**
+ * `publish` was given a msgLogId whose barrier row another transaction had committed: the
+ * message (the one of that msgLogId) follows that transaction, and this one was rolled back.
+ */
+export class MsgLogIdInUseError extends Error {
+  override readonly name = 'MsgLogIdInUseError';
+  readonly code = 'MSG_LOG_ID_IN_USE';
+
+  constructor(
+    readonly msgLogId: string,
+    readonly messageId: string,
+  ) {
+    super(`msgLogId ${msgLogId} was committed by another transaction; this one was rolled back`);
+  }
+}
+
+/**
+ * The business transaction did not commit although `work` returned (on PostgreSQL a failed
+ * statement that `work` caught aborts the transaction, and COMMIT then rolls back): the message
+ * was cancelled.
+ */
+export class NotCommittedError extends Error {
+  override readonly name = 'NotCommittedError';
+  readonly code = 'NOT_COMMITTED';
+
+  constructor(
+    readonly msgLogId: string,
+    readonly messageId: string,
+  ) {
+    super(
+      `msgLogId ${msgLogId}: the transaction did not commit (did work() catch a failed ` +
+        'statement?); the message was cancelled',
     );
   }
 }

@@ -9,7 +9,12 @@
  */
 export { RmsClient } from './rms-client';
 export type { RmsClientOptions, PrepareRequest, SendRequest } from './rms-client';
-export { RmsError, RolledBackByCheckBackError } from './errors';
+export {
+  RmsError,
+  RolledBackByCheckBackError,
+  MsgLogIdInUseError,
+  NotCommittedError,
+} from './errors';
 export type { RmsErrorCode } from './errors';
 export { TransactionalPublisher } from './transactional-publisher';
 export type {

@@ -92,6 +92,7 @@ export class RmsClient {
 
   private async once<T>(method: string, path: string, body?: unknown): Promise<T> {
     let response: Response;
+    let text: string;
     try {
       response = await fetch(`${this.baseUrl}${path}`, {
         method,
@@ -102,6 +103,7 @@ export class RmsClient {
         body: body !== undefined ? JSON.stringify(body) : undefined,
         signal: AbortSignal.timeout(this.timeoutMs),
       });
+      text = await response.text();
     } catch (error) {
       const e = error as Error & { cause?: { code?: string } };
       if (e.name === 'TimeoutError') {
@@ -112,9 +114,17 @@ export class RmsClient {
         'NETWORK_ERROR',
       );
     }
-    const text = await response.text();
-    if (response.ok) return JSON.parse(text) as T;
-    throw errorOf(method, path, response, text);
+    if (!response.ok) throw errorOf(method, path, response, text);
+    try {
+      return JSON.parse(text) as T;
+    } catch {
+      // Something in between answered instead of the service: worth another try.
+      throw new RmsError(
+        `${method} ${path}: HTTP ${response.status} without JSON`,
+        'INTERNAL_ERROR',
+        502,
+      );
+    }
   }
 }
 
@@ -127,8 +137,7 @@ function errorOf(method: string, path: string, response: Response, text: string)
   }
   const error = new RmsError(
     `${method} ${path}: ${body.message ?? `HTTP ${response.status}`}`,
-    (body.code as RmsErrorCode | undefined) ??
-      (response.status >= 500 ? 'INTERNAL_ERROR' : 'VALIDATION_FAILED'),
+    (body.code as RmsErrorCode | undefined) ?? CODE_BY_STATUS[response.status] ?? 'INTERNAL_ERROR',
     response.status,
     body.details,
     body.errorId,
@@ -137,6 +146,18 @@ function errorOf(method: string, path: string, response: Response, text: string)
   if (retryAfter > 0) error.retryAfterMs = Math.min(retryAfter, 30) * 1000;
   return error;
 }
+
+/** The code of an error answer without the service's body (from a proxy in between). */
+const CODE_BY_STATUS: Record<number, RmsErrorCode> = {
+  400: 'VALIDATION_FAILED',
+  401: 'UNAUTHORIZED',
+  403: 'FORBIDDEN',
+  404: 'NOT_FOUND',
+  409: 'INVALID_TRANSITION',
+  413: 'PAYLOAD_TOO_LARGE',
+  429: 'RATE_LIMITED',
+  503: 'STORE_UNAVAILABLE',
+};
 
 const backoff = (attempt: number) => 100 * 2 ** attempt * (0.8 + Math.random() * 0.4);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
