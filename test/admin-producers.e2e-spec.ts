@@ -48,4 +48,15 @@ describe('Admin: producers (e2e, MariaDB)', () => {
     const named = await admin('PATCH', `/v1/admin/producers/${id}`, { name: 'Orders' });
     expect(named.body).toMatchObject({ name: 'Orders', policy: reset.body.policy });
   });
+
+  it('should refuse more than 20 allowed check-back origins with 400', async () => {
+    const origins = Array.from({ length: 3000 }, (_, i) => `http://127.0.0.1:${1000 + i}`);
+    const res = await admin('POST', '/v1/admin/producers', {
+      id: `origins-${Date.now()}`,
+      checkBackUrl: 'http://127.0.0.1:9/log',
+      allowedCheckBackOrigins: origins,
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.code).toBe('VALIDATION_FAILED');
+  });
 });

@@ -85,6 +85,8 @@ describe('Input limits of the producer API (e2e, MariaDB)', () => {
       ['keys', { keys: ['ok', 'bad\tkey'] }],
       ['msgLogId', { msgLogId: 'log\r\n1' }],
       ['messageGroup', { messageGroup: 'g\u0001' }],
+      ['msgLogId', { msgLogId: 'lone \ud800 surrogate' }],
+      ['keys', { keys: ['\udc00'] }],
     ])('should refuse a control character in %s', async (field, overrides) => {
       expect400(await prepare(aPrepareRequest(overrides)), field);
     });
@@ -99,6 +101,8 @@ describe('Input limits of the producer API (e2e, MariaDB)', () => {
       '2024-01-01',
       '2024-02-30T00:00:00Z',
       '2024-01-01T24:00:01Z',
+      '0999-01-01T00:00:00Z',
+      '1969-12-31T23:59:59Z',
       'tomorrow',
     ])('should refuse %j', async (deliverAt) => {
       expect400(await prepare(aPrepareRequest({ deliverAt })), 'deliverAt');

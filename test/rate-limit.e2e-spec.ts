@@ -70,4 +70,17 @@ describe('Rate limit per producer (e2e, MariaDB)', () => {
     expect(over.body.code).toBe('RATE_LIMITED');
     await deleteMessagesOf(t, [fresh.id]);
   });
+
+  it('should not charge more than a valid batch holds for a batch that validation refuses', async () => {
+    const fresh = await registerProducer(t);
+    const huge = await call<Answer>(t.baseUrl, 'POST', '/v1/messages/batch', {
+      token: fresh.apiKey,
+      json: { messages: Array.from({ length: 50_000 }, () => 0) },
+    });
+    expect(huge.status).toBe(400);
+    // One second's worth (20) later, the producer may send again: no debt of 50,000 messages.
+    await new Promise((r) => setTimeout(r, 1100));
+    expect((await prepare(fresh)).status).toBe(201);
+    await deleteMessagesOf(t, [fresh.id]);
+  });
 });

@@ -186,6 +186,17 @@ describe('Batched claims, completions and confirms (integration)', () => {
     expect(await confirmedEvents(done.id)).toHaveLength(1); // from the prepare only
   });
 
+  it('should refuse with a 413 a message that alone would not fit one statement', async () => {
+    const [big] = [
+      aNewMessage({ producerId: producers[0], body: Buffer.alloc(9 * 1024 * 1024, 1) }),
+    ];
+    await expect(h.producer.prepare([big])).rejects.toMatchObject({
+      httpStatus: 413,
+      code: 'PAYLOAD_TOO_LARGE',
+    });
+    expect(await h.reads.findById(big.id)).toBeUndefined();
+  });
+
   it('should store a group larger than one packet (64 bodies of 256 KiB, 32 MiB as SQL) in one transaction', async () => {
     const group = Array.from({ length: 64 }, () =>
       aNewMessage({ producerId: producers[0], body: Buffer.alloc(256 * 1024, 7) }),

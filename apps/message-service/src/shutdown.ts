@@ -1,3 +1,4 @@
+import { startShutdownClock } from './common/shutdown-deadline';
 import { LoggerService } from '@nestjs/common';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 
@@ -8,6 +9,7 @@ import { NestFastifyApplication } from '@nestjs/platform-fastify';
  * hold, and connections close.
  */
 export async function closeGracefully(app: NestFastifyApplication, graceMs: number): Promise<void> {
+  startShutdownClock(graceMs);
   const server = app.getHttpServer();
   const closed = app.getHttpAdapter().close() as Promise<void>;
   // A keep-alive connection whose request ends after the close began stays open until the

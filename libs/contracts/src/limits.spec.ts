@@ -1,4 +1,4 @@
-import { CONTROL_CHARACTERS, parseInstant } from './limits';
+import { CONTROL_CHARACTERS, isPlainText, parseInstant } from './limits';
 
 describe(parseInstant.name, () => {
   it.each([
@@ -42,4 +42,13 @@ describe('CONTROL_CHARACTERS', () => {
   it.each(['plain', 'ünïcödé', '注文', 'emoji 😀', 'a|b'])('should pass %j', (text) =>
     expect(CONTROL_CHARACTERS.test(text)).toBe(false),
   );
+});
+
+describe(isPlainText.name, () => {
+  it('should refuse lone surrogates and control characters, and pass pairs', () => {
+    expect(isPlainText('emoji 😀')).toBe(true);
+    expect(isPlainText('a\ud800')).toBe(false);
+    expect(isPlainText('\udc00b')).toBe(false);
+    expect(isPlainText('tab\t')).toBe(false);
+  });
 });

@@ -28,6 +28,13 @@ export const LIMITS = {
 /** Control characters (C0, DEL, C1): refused in ids, tags, keys, groups and property values. */
 export const CONTROL_CHARACTERS = /\p{Cc}/u;
 
+/** A UTF-16 surrogate without its pair: not Unicode text (it would be stored as U+FFFD). */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** Well-formed Unicode without control characters. */
+export const isPlainText = (text: string): boolean =>
+  !CONTROL_CHARACTERS.test(text) && !LONE_SURROGATE.test(text);
+
 const INSTANT =
   /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?(Z|([+-])(\d{2}):(\d{2}))$/i;
 

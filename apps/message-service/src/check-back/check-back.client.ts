@@ -86,9 +86,11 @@ export class CheckBackClient {
         : { kind: 'error', error: answer.error, httpStatus: status, latencyMs: latency() };
     } catch (error) {
       const e = error as Error & { code?: string; httpStatus?: number };
+      const text = e.code && !e.message.includes(e.code) ? `${e.code}: ${e.message}` : e.message;
       return {
         kind: 'error',
-        error: e.code && !e.message.includes(e.code) ? `${e.code}: ${e.message}` : e.message,
+        // Short enough to compare when repeated errors are folded into one event.
+        error: text.slice(0, 300),
         httpStatus: e.httpStatus ?? null,
         latencyMs: latency(),
       };

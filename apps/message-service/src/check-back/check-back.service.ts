@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable } from '@nestjs/common';
 import { AlertService } from '../alerts/alert.service';
 import { backoffMs } from '../common/backoff';
 import { MetricsService } from '../metrics/metrics.service';
@@ -26,10 +26,12 @@ const PRODUCER_CACHE_MS = 5_000;
  * with capped backoff forever and never decides anything.
  */
 @Injectable()
-export class CheckBackService {
+export class CheckBackService implements BeforeApplicationShutdown {
   private readonly limiter = new KeyedLimiter();
   private readonly producers = new Map<string, { producer: Producer | undefined; until: number }>();
   private readonly failures = new Map<string, number>();
+  /** Set when the application stops: no new claims. */
+  private closed = false;
 
   constructor(
     private readonly claims: CheckBackClaims,
@@ -43,7 +45,7 @@ export class CheckBackService {
   /** Checks back every due PENDING message, batch by batch; returns how many were checked. */
   async sweep(): Promise<number> {
     let total = 0;
-    for (let i = 0; i < MAX_BATCHES_PER_SWEEP; i++) {
+    for (let i = 0; i < MAX_BATCHES_PER_SWEEP && !this.closed; i++) {
       const leaseMs = this.leaseMs(BATCH_SIZE);
       const batch = await this.claims.claim(BATCH_SIZE, leaseMs);
       await this.extendLeases(batch, leaseMs);
@@ -52,6 +54,10 @@ export class CheckBackService {
       if (batch.length < BATCH_SIZE) break;
     }
     return total;
+  }
+
+  beforeApplicationShutdown(): void {
+    this.closed = true;
   }
 
   /** Checks back one message now if it is PENDING and not being checked; false otherwise. */

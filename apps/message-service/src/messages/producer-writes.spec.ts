@@ -49,6 +49,26 @@ describe(ProducerWrites.name, () => {
     expect(transitions.prepare.mock.calls.slice(4).map((c) => c[0].length)).toEqual([3, 1, 1, 1]);
   });
 
+  it('should confirm each member alone when a group of confirms fails', async () => {
+    let releaseConfirms!: () => void;
+    const gate = new Promise<void>((r) => (releaseConfirms = r));
+    transitions.confirm.mockImplementation(async (group) => {
+      if (group.some((r) => r.id.startsWith('held'))) await gate;
+      if (group.length > 1) throw new Error('Deadlock found when trying to get lock; gave up');
+      return [{ changed: true }];
+    });
+    const held = Array.from({ length: 4 }, (_, i) =>
+      sut.confirm({ id: `held-${i}`, producerId: 'p' }),
+    );
+    const queued = Promise.allSettled(
+      ['a', 'b', 'c'].map((id) => sut.confirm({ id, producerId: 'p' })),
+    );
+    releaseConfirms();
+    await Promise.all(held);
+    expect((await queued).map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled']);
+    expect(transitions.confirm.mock.calls.slice(4).map((c) => c[0].length)).toEqual([3, 1, 1, 1]);
+  });
+
   it('should fail the whole group without retries when the store is unreachable', async () => {
     transitions.prepare.mockImplementation(() =>
       Promise.reject(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })),

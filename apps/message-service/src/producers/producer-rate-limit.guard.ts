@@ -1,3 +1,4 @@
+import { LIMITS } from '@app/contracts';
 import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { RateLimitedError } from '../common/domain-errors';
@@ -24,7 +25,12 @@ export class ProducerRateLimitGuard implements CanActivate {
       .switchToHttp()
       .getRequest<FastifyRequest & { producer?: Producer; body?: { messages?: unknown } }>();
     const messages = request.body?.messages;
-    const n = Array.isArray(messages) ? Math.max(1, messages.length) : 1;
+    // A batch counts each message; one over the batch limit (validation refuses it) counts as
+    // one request, so that an oversized body cannot put the producer in debt.
+    const n =
+      Array.isArray(messages) && messages.length <= LIMITS.batchMaxMessages
+        ? Math.max(1, messages.length)
+        : 1;
     const waitMs = this.buckets.take(request.producer?.id ?? '', n);
     if (waitMs === 0) return true;
     throw new RateLimitedError(

@@ -26,17 +26,20 @@ export interface RegisteredProducer {
 
 /**
  * Authenticated producers are cached briefly so that a request costs no extra query; unknown and
- * disabled keys too, so that a flood of bad keys does not reach MySQL.
+ * disabled keys too (in a cache of their own, so that a flood of bad keys cannot push the good
+ * ones out). A value that cannot be a key never reaches MySQL.
  */
 const AUTH_CACHE_TTL_MS = 5_000;
 const AUTH_CACHE_MAX = 10_000;
+/** What `generateApiKey` makes: `rms_` and 32 bytes in base64url. */
+const API_KEY = /^rms_[A-Za-z0-9_-]{43}$/;
 
 @Injectable()
 export class ProducersService {
-  private readonly authCache = new Map<
-    string,
-    { producer: Producer; until: number } | { refused: UnauthorizedError; until: number }
-  >();
+  private readonly known = new Map<string, { producer: Producer; until: number }>();
+  private readonly refused = new Map<string, { error: UnauthorizedError; until: number }>();
+  /** Lookups under way: concurrent requests with one key share one query. */
+  private readonly lookups = new Map<string, Promise<Producer | undefined>>();
 
   constructor(private readonly producers: ProducerRepository) {}
 
@@ -97,7 +100,7 @@ export class ProducersService {
     if (!(await this.producers.update(id, { ...command, allowedCheckBackOrigins: origins }))) {
       throw new NotFoundError(`producer ${id} not found`);
     }
-    this.authCache.clear();
+    this.forgetKeys();
     return this.get(id);
   }
 
@@ -107,31 +110,44 @@ export class ProducersService {
     const current = await this.get(id);
     const signingSecret = rotateSigningSecret ? generateSigningSecret() : current.signingSecret;
     await this.producers.update(id, { apiKeyHash: hashApiKey(apiKey), signingSecret });
-    this.authCache.clear();
+    this.forgetKeys();
     return { producer: await this.get(id), apiKey, signingSecret };
   }
 
   /** The enabled producer owning this API key; UnauthorizedError otherwise. */
   async authenticate(apiKey: string): Promise<Producer> {
+    if (!API_KEY.test(apiKey)) throw new UnauthorizedError('Invalid API key');
     const hash = hashApiKey(apiKey);
     const now = Date.now();
-    const cached = this.authCache.get(hash);
-    if (cached && cached.until > now) {
-      if ('refused' in cached) throw cached.refused;
-      return cached.producer;
+    const known = this.known.get(hash);
+    if (known && known.until > now) return known.producer;
+    const refused = this.refused.get(hash);
+    if (refused && refused.until > now) throw refused.error;
+
+    let lookup = this.lookups.get(hash);
+    if (!lookup) {
+      lookup = this.producers.findByApiKeyHash(hash).finally(() => this.lookups.delete(hash));
+      this.lookups.set(hash, lookup);
     }
-    const producer = await this.producers.findByApiKeyHash(hash);
-    if (this.authCache.size >= AUTH_CACHE_MAX) this.authCache.clear();
-    const until = now + AUTH_CACHE_TTL_MS;
+    const producer = await lookup;
+    const until = Date.now() + AUTH_CACHE_TTL_MS;
     if (!producer || !producer.enabled) {
-      const refused = new UnauthorizedError(
+      const error = new UnauthorizedError(
         producer ? `Producer "${producer.id}" is disabled` : 'Invalid API key',
       );
-      this.authCache.set(hash, { refused, until });
-      throw refused;
+      if (this.refused.size >= AUTH_CACHE_MAX) this.refused.clear();
+      this.refused.set(hash, { error, until });
+      throw error;
     }
-    this.authCache.set(hash, { producer, until });
+    if (this.known.size >= AUTH_CACHE_MAX) this.known.clear();
+    this.known.set(hash, { producer, until });
     return producer;
+  }
+
+  /** Forgets every cached key, after a change of producers. */
+  private forgetKeys(): void {
+    this.known.clear();
+    this.refused.clear();
   }
 
   private origin(value: string): string {

@@ -1,4 +1,5 @@
 import { MessageStatus } from '@app/contracts';
+import { PayloadTooLargeError } from '../common/domain-errors';
 import { Statement } from '../database/transaction';
 import { NewMessage } from './message';
 import { NewEvent } from './timeline';
@@ -12,8 +13,8 @@ const INSERT = `INSERT INTO messages (id, producer_id, msg_log_id, topic, tag, \
  * a byte) and may escape every character of a string.
  */
 function sqlBytes(m: NewMessage): number {
-  const text = [m.msgLogId, m.topic, m.tag, m.messageGroup, m.msgLogUrl, ...m.keys]
-    .concat(Object.entries(m.properties).flat())
+  const text = [m.msgLogId, m.topic, m.tag, m.messageGroup, m.msgLogUrl]
+    .concat(JSON.stringify(m.keys), JSON.stringify(m.properties))
     .reduce((n, s) => n + (s ? Buffer.byteLength(s) : 0), 0);
   return 2 * m.body.length + 2 * text + 512;
 }
@@ -48,8 +49,8 @@ function row(m: NewMessage): { sql: string; params: unknown[] } {
 }
 
 /**
- * Multi-row INSERTs of new messages, each statement at most `budgetBytes` as SQL (a row larger
- * than that goes alone), so that no trip exceeds the server's max_allowed_packet.
+ * Multi-row INSERTs of new messages, each statement at most `budgetBytes` as SQL, so that no trip
+ * exceeds the server's max_allowed_packet; a message that alone would is a 413.
  */
 export function insertMessages(messages: NewMessage[], budgetBytes: number): Statement[] {
   const statements: Statement[] = [];
@@ -65,6 +66,13 @@ export function insertMessages(messages: NewMessage[], budgetBytes: number): Sta
   };
   for (const m of messages) {
     const bytes = sqlBytes(m);
+    if (bytes > budgetBytes) {
+      // Refused before the database would refuse the statement (and drop the connection).
+      throw new PayloadTooLargeError(
+        `message ${m.msgLogId} takes ${bytes} bytes as SQL; the database takes at most ` +
+          `${budgetBytes} per statement (max_allowed_packet): lower MAX_BODY_BYTES or raise it`,
+      );
+    }
     if (size + bytes > budgetBytes) flush();
     const r = row(m);
     rows.push(r.sql);

@@ -9,6 +9,7 @@ import { CheckBackService } from '../check-back/check-back.service';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { DeliveryDispatcher } from '../delivery/delivery-dispatcher';
 import { DeliveryService } from '../delivery/delivery.service';
+import { remainingGraceMs } from '../common/shutdown-deadline';
 import { JobWorker } from '../queue/job-worker';
 import { JobName, JobPayloads, QueueName } from '../queue/jobs';
 import { RetentionService } from '../retention/retention.service';
@@ -48,8 +49,9 @@ export class JobWorkers implements OnApplicationBootstrap, BeforeApplicationShut
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    // Running jobs finish (their sends and completions) within the grace of a stop.
-    await Promise.allSettled(this.workers.map((w) => w.close(this.config.shutdownGraceMs)));
+    // Running jobs finish (their sends and completions) within what is left of the grace.
+    const deadlineMs = remainingGraceMs(this.config.shutdownGraceMs);
+    await Promise.allSettled(this.workers.map((w) => w.close(deadlineMs)));
   }
 
   private async sweep(name: JobName): Promise<number> {

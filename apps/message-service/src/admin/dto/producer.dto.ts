@@ -2,6 +2,7 @@ import { LIMITS } from '@app/contracts';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
+  ArrayMaxSize,
   IsArray,
   IsBoolean,
   IsInt,
@@ -79,6 +80,7 @@ export class RegisterProducerDto {
   @ApiPropertyOptional({ type: [String], example: ['https://orders-eu.internal'] })
   @IsOptional()
   @IsArray()
+  @ArrayMaxSize(20)
   @IsString({ each: true })
   allowedCheckBackOrigins?: string[];
 
@@ -106,6 +108,7 @@ export class UpdateProducerDto {
   @ApiPropertyOptional({ type: [String] })
   @IsOptional()
   @IsArray()
+  @ArrayMaxSize(20)
   @IsString({ each: true })
   allowedCheckBackOrigins?: string[];
 

@@ -1,4 +1,4 @@
-import { CONTROL_CHARACTERS, LIMITS, parseInstant } from '@app/contracts';
+import { isPlainText, LIMITS, parseInstant } from '@app/contracts';
 import { ValidateBy, ValidationArguments, ValidationOptions } from 'class-validator';
 
 /** What is wrong with a `properties` value, or undefined when it is fine. */
@@ -21,7 +21,9 @@ export function propertiesProblem(value: unknown): string | undefined {
     if (v.length > LIMITS.propertyValueMaxLength) {
       return `property ${name} must be at most ${LIMITS.propertyValueMaxLength} characters`;
     }
-    if (CONTROL_CHARACTERS.test(v)) return `property ${name} must not contain control characters`;
+    if (!isPlainText(v)) {
+      return `property ${name} must be well-formed Unicode without control characters`;
+    }
   }
   if (Buffer.byteLength(JSON.stringify(value)) > LIMITS.propertiesMaxBytes) {
     return `properties must be at most ${LIMITS.propertiesMaxBytes} bytes as JSON`;
@@ -44,15 +46,18 @@ export function IsStringRecord(options?: ValidationOptions): PropertyDecorator {
   );
 }
 
-/** A string (or, with `each`, strings) without control characters. */
+/**
+ * A string (or, with `each`, strings) of well-formed Unicode without control characters (a lone
+ * surrogate would be stored as U+FFFD, making two different ids equal).
+ */
 export function HasNoControlCharacters(options?: ValidationOptions): PropertyDecorator {
   return ValidateBy(
     {
       name: 'hasNoControlCharacters',
       validator: {
-        validate: (value: unknown) => typeof value !== 'string' || !CONTROL_CHARACTERS.test(value),
+        validate: (value: unknown) => typeof value !== 'string' || isPlainText(value),
         defaultMessage: (args?: ValidationArguments) =>
-          `${args?.property ?? 'value'} must not contain control characters`,
+          `${args?.property ?? 'value'} must be well-formed Unicode without control characters`,
       },
     },
     options,
@@ -65,10 +70,14 @@ export function IsInstant(options?: ValidationOptions): PropertyDecorator {
     {
       name: 'isInstant',
       validator: {
-        validate: (value: unknown) =>
-          typeof value === 'string' && parseInstant(value) !== undefined,
+        validate: (value: unknown) => {
+          const instant = typeof value === 'string' ? parseInstant(value) : undefined;
+          // What a DATETIME column holds, and no earlier than the epoch.
+          const year = instant?.getUTCFullYear() ?? 0;
+          return year >= 1970 && year <= 9999;
+        },
         defaultMessage: (args?: ValidationArguments) =>
-          `${args?.property ?? 'value'} must be a date-time with a zone, e.g. 2024-05-01T12:00:00Z or 2024-05-01T14:00:00+02:00`,
+          `${args?.property ?? 'value'} must be a date-time with a zone between 1970 and 9999, e.g. 2024-05-01T12:00:00Z or 2024-05-01T14:00:00+02:00`,
       },
     },
     options,
