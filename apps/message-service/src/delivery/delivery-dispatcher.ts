@@ -32,6 +32,9 @@ export class DeliveryDispatcher implements BeforeApplicationShutdown {
   private gathering?: NodeJS.Timeout;
   private dropped = 0;
   private droppedLogged = false;
+  /** Ids were left to MySQL since the last claim of due messages came back short. */
+  private overflowed = false;
+  private draining = false;
 
   constructor(private readonly delivery: DeliveryService) {}
 
@@ -41,6 +44,7 @@ export class DeliveryDispatcher implements BeforeApplicationShutdown {
     for (const id of ids) {
       if (this.pending.size >= MAX_PENDING_HAND_OFFS) {
         this.dropped += 1;
+        this.overflowed = true;
         continue;
       }
       this.pending.add(id);
@@ -85,6 +89,7 @@ export class DeliveryDispatcher implements BeforeApplicationShutdown {
 
   private pump(): void {
     if (this.pending.size < MAX_PENDING_HAND_OFFS / 2) this.droppedLogged = false;
+    this.drainOverflow();
     // Once shutting down, only batches already in flight finish; the rest stays due in MySQL.
     while (!this.closed && this.pending.size > 0 && this.inFlight.size < MAX_CONCURRENT_BATCHES) {
       const batch: string[] = [];
@@ -108,5 +113,32 @@ export class DeliveryDispatcher implements BeforeApplicationShutdown {
         });
       this.inFlight.add(run);
     }
+  }
+
+  /**
+   * Claims the ids left to MySQL (they are CONFIRMED and due, oldest first) batch by batch beside
+   * the ids in memory, without waiting for the next sweep; one such claim at a time, since two
+   * would pick the same candidates. Stops at a short claim unless more ids overflowed meanwhile.
+   */
+  private drainOverflow(): void {
+    if (!this.overflowed || this.draining || this.closed) return;
+    if (this.inFlight.size >= MAX_CONCURRENT_BATCHES) return;
+    this.draining = true;
+    const droppedBefore = this.dropped;
+    const run: Promise<void> = this.delivery
+      .deliverDue(DELIVERY_BATCH_SIZE)
+      .then((n) => {
+        if (n < DELIVERY_BATCH_SIZE && this.dropped === droppedBefore) this.overflowed = false;
+      })
+      .catch((error: unknown) => {
+        this.overflowed = false; // the sweep retries
+        this.logger.warn(`claim of overflowed messages failed: ${(error as Error).message}`);
+      })
+      .finally(() => {
+        this.draining = false;
+        this.inFlight.delete(run);
+        this.pump();
+      });
+    this.inFlight.add(run);
   }
 }
