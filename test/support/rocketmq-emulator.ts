@@ -41,6 +41,7 @@ export class RocketMqEmulator {
   private failNext = { count: 0, code: 50000 };
   private failAll?: number;
   private stalled = false;
+  private sendLatencyMs = 0;
   private readonly stalledCalls: grpc.sendUnaryData<unknown>[] = [];
   private readonly telemetryCalls = new Set<grpc.ServerDuplexStream<unknown, unknown>>();
   private readonly groups = new EmulatedConsumerGroups();
@@ -51,6 +52,11 @@ export class RocketMqEmulator {
 
   get endpoints(): string {
     return `127.0.0.1:${this.portNumber}`;
+  }
+
+  /** Answers each later send only after `ms` (stored at once, acknowledged late). */
+  slowSends(ms: number): void {
+    this.sendLatencyMs = ms;
   }
 
   /** Starts listening (on a free port, or on the same port again after `stop`). */
@@ -99,6 +105,7 @@ export class RocketMqEmulator {
     this.failAll = undefined;
     this.failNext = { count: 0, code: 50000 };
     this.stalled = false;
+    this.sendLatencyMs = 0;
     this.stalledCalls.splice(0);
   }
 
@@ -205,6 +212,8 @@ export class RocketMqEmulator {
         .setMessageId(stored.messageId)
         .setOffset(stored.offset);
     });
-    callback(null, new svc.SendMessageResponse().setStatus(status(OK)).setEntriesList(entries));
+    const response = new svc.SendMessageResponse().setStatus(status(OK)).setEntriesList(entries);
+    if (this.sendLatencyMs > 0) setTimeout(() => callback(null, response), this.sendLatencyMs);
+    else callback(null, response);
   }
 }
