@@ -60,7 +60,14 @@ describe.each<Driver>(['redis', 'rocketmq'])(
       );
       expect(seen.map((m) => m.id)).toEqual([id]);
       expect(consumer.stats.get('duplicates')).toBe(1);
-      expect(seen[0]).toMatchObject({ producerId: h.producer.id, topic, seq: 1, deliveryCount: 1 });
+      expect(seen[0]).toMatchObject({
+        producerId: h.producer.id,
+        topic,
+        seq: 1,
+        deliveryCount: 1,
+        messageGroup: null,
+        tag: 'created',
+      });
       expect(seen[0].body.toString()).toBe('m-0');
     });
 

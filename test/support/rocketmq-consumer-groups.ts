@@ -3,7 +3,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { createHash, randomUUID } from 'node:crypto';
 import type { StoredMessage } from './rocketmq-emulator';
-import { def, OK, status, svc, Timestamp } from './rocketmq-proto';
+import { def, INVALID_RECEIPT_HANDLE, OK, status, svc, Timestamp } from './rocketmq-proto';
 
 interface Inflight {
   offset: number;
@@ -77,6 +77,8 @@ export class EmulatedConsumerGroups {
       new svc.ReceiveMessageResponse().setDeliveryTimestamp(Timestamp.fromDate(new Date())),
     );
     for (const m of ready) {
+      // A new delivery voids the handles of earlier ones.
+      for (const [old, i] of inflight) if (i.offset === m.offset) inflight.delete(old);
       const handle = randomUUID();
       inflight.set(handle, { offset: m.offset, invisibleUntil: now + invisibleMs });
       const sys = new def.SystemProperties()
@@ -109,37 +111,46 @@ export class EmulatedConsumerGroups {
     return true;
   }
 
-  /** Answers an AckMessage: the handles' messages are never delivered to the group again. */
+  /**
+   * Answers an AckMessage: the handles' messages are never delivered to the group again. A handle
+   * that is not the current one of a message in flight (acknowledged, redelivered or replaced by
+   * ChangeInvisibleDuration) is refused with INVALID_RECEIPT_HANDLE, as the broker does.
+   */
   ack(request: any): any {
     const group = request.getGroup().getName();
     const acked = this.acked.get(group) ?? new Set<number>();
     this.acked.set(group, acked);
+    let refused = false;
     const entries = request.getEntriesList().map((e: any) => {
       const handle = e.getReceiptHandle();
       const inflight = this.inflight.get(group)?.get(handle);
       if (inflight) acked.add(inflight.offset);
+      else refused = true;
       this.inflight.get(group)?.delete(handle);
       return new svc.AckMessageResultEntry()
         .setMessageId(e.getMessageId())
         .setReceiptHandle(handle)
-        .setStatus(status(OK));
+        .setStatus(status(inflight ? OK : INVALID_RECEIPT_HANDLE));
     });
-    return new svc.AckMessageResponse().setStatus(status(OK)).setEntriesList(entries);
+    return new svc.AckMessageResponse()
+      .setStatus(status(refused ? INVALID_RECEIPT_HANDLE : OK))
+      .setEntriesList(entries);
   }
 
-  /** Answers a ChangeInvisibleDuration with a new receipt handle. */
+  /** Answers a ChangeInvisibleDuration with a new receipt handle (the old one is void). */
   changeInvisibleDuration(request: any): any {
     const group = request.getGroup().getName();
     const old = request.getReceiptHandle();
     const inflight = this.inflight.get(group)?.get(old);
-    const handle = randomUUID();
-    if (inflight) {
-      this.inflight.get(group)!.delete(old);
-      const ms = request.getInvisibleDuration().getSeconds() * 1000;
-      this.inflight
-        .get(group)!
-        .set(handle, { offset: inflight.offset, invisibleUntil: Date.now() + ms });
+    if (!inflight) {
+      return new svc.ChangeInvisibleDurationResponse().setStatus(status(INVALID_RECEIPT_HANDLE));
     }
+    const handle = randomUUID();
+    this.inflight.get(group)!.delete(old);
+    const ms = request.getInvisibleDuration().getSeconds() * 1000;
+    this.inflight
+      .get(group)!
+      .set(handle, { offset: inflight.offset, invisibleUntil: Date.now() + ms });
     return new svc.ChangeInvisibleDurationResponse().setStatus(status(OK)).setReceiptHandle(handle);
   }
 }

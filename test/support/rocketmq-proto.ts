@@ -12,6 +12,7 @@ const { Duration } = require('google-protobuf/google/protobuf/duration_pb');
 export const { Timestamp } = require('google-protobuf/google/protobuf/timestamp_pb');
 
 export const OK = def.Code.OK as number;
+export const INVALID_RECEIPT_HANDLE = def.Code.INVALID_RECEIPT_HANDLE as number;
 export const duration = (ms: number) =>
   new Duration().setSeconds(Math.floor(ms / 1000)).setNanos((ms % 1000) * 1_000_000);
 export const status = (code: number, message = code === OK ? 'OK' : 'injected fault') =>

@@ -39,7 +39,11 @@ export interface RmsConsumerOptions {
   /** How long one read waits for new messages; default 1,000 ms. */
   blockMs?: number;
   onGap?: (gap: Gap) => void;
-  onDeadLetter?: (message: RmsMessage, error: unknown) => void;
+  /**
+   * Called before the message is acknowledged as dead (awaited when it returns a promise): if it
+   * throws, the message is not acknowledged and comes back.
+   */
+  onDeadLetter?: (message: RmsMessage, error: unknown) => unknown;
   onError?: (error: unknown, message?: RmsMessage) => void;
 }
 
@@ -59,6 +63,9 @@ export class RmsConsumer {
   private loop?: Promise<void>;
   private timer?: NodeJS.Timeout;
   private running = false;
+  /** Groups whose message in hand was left unacknowledged at the stop. */
+  private readonly abandoned = new Set<string>();
+  private readonly wakeRetries = new Set<() => void>();
   private readonly o: Required<
     Pick<
       RmsConsumerOptions,
@@ -102,15 +109,21 @@ export class RmsConsumer {
     this.loop = this.consume();
   }
 
-  /** Stops fetching, finishes and acknowledges the messages in hand, saves the gap state. */
+  /**
+   * Stops fetching, finishes and acknowledges the messages in hand, saves the gap state, then
+   * releases the MQ connection. A message of a group whose earlier message is waiting to be
+   * retried is left unacknowledged (delivered again later, in order).
+   */
   async stop(): Promise<void> {
     if (!this.running) return;
     this.running = false;
     clearInterval(this.timer);
+    this.wakeRetries.forEach((wake) => wake());
     await this.source.stop();
     await this.loop;
     await Promise.allSettled([...this.inFlight]);
     await this.checkpoint();
+    await this.source.close();
   }
 
   private async consume(): Promise<void> {
@@ -129,6 +142,9 @@ export class RmsConsumer {
         continue;
       }
       for (const d of deliveries) {
+        // Received is not lost: a message in hand (even one being retried) closes its hole.
+        const { producerId, topic, seq } = d.message;
+        if (seq !== null) this.gaps.observe(producerId, topic, seq);
         const run = this.groups.run(d.message.messageGroup, () => this.handle(d));
         this.inFlight.add(run);
         void run.finally(() => this.inFlight.delete(run));
@@ -138,22 +154,45 @@ export class RmsConsumer {
 
   private async handle(delivery: Delivery): Promise<void> {
     const { message } = delivery;
+    const group = message.messageGroup;
+    // An earlier message of this group was left for later at the stop: so is this one.
+    if (group !== null && this.abandoned.has(group)) return;
     const keepAlive = setInterval(
       () => void delivery.touch().catch(() => undefined),
       this.o.claimIdleMs / 2,
     );
     try {
-      const outcome = this.store
-        ? await this.store.handleOnce(this.options.group, message, (tx) =>
-            this.options.handler(message, tx),
-          )
-        : (await this.options.handler(message), 'handled');
-      this.stats.count(outcome === 'handled' ? 'handled' : 'duplicates');
-      if (message.seq !== null) this.gaps.observe(message.producerId, message.topic, message.seq);
-      await delivery.ack();
-    } catch (error) {
-      this.options.onError?.(error, message);
-      await this.failed(delivery, error).catch((e: unknown) => this.options.onError?.(e, message));
+      for (;;) {
+        let outcome: 'handled' | 'duplicate';
+        try {
+          outcome = this.store
+            ? await this.store.handleOnce(this.options.group, message, (tx) =>
+                this.options.handler(message, tx),
+              )
+            : (await this.options.handler(message), 'handled');
+        } catch (error) {
+          this.options.onError?.(error, message);
+          if (group === null || message.deliveryCount >= this.o.maxDeliveries) {
+            await this.failed(delivery, error).catch((e: unknown) =>
+              this.options.onError?.(e, message),
+            );
+            return;
+          }
+          // A group's message is retried here, holding back the group's later messages.
+          this.stats.count('retried');
+          if (!(await this.pause(this.retryDelay(message)))) {
+            this.abandoned.add(group);
+            return;
+          }
+          message.deliveryCount += 1;
+          continue;
+        }
+        this.stats.count(outcome === 'handled' ? 'handled' : 'duplicates');
+        // The work is committed: an ack that fails is no handler failure (the MQ delivers the
+        // message again, and the inbox skips it).
+        await delivery.ack().catch((e: unknown) => this.options.onError?.(e, message));
+        return;
+      }
     } finally {
       clearInterval(keepAlive);
     }
@@ -162,18 +201,32 @@ export class RmsConsumer {
   private async failed(delivery: Delivery, error: unknown): Promise<void> {
     const { message } = delivery;
     if (message.deliveryCount >= this.o.maxDeliveries) {
+      // The callback first: if it throws, the message is not acknowledged and comes back.
+      await Promise.resolve(this.options.onDeadLetter?.(message, error));
       await delivery.deadLetter(error instanceof Error ? error.message : String(error));
       this.stats.count('deadLettered');
-      if (message.seq !== null) this.gaps.observe(message.producerId, message.topic, message.seq);
-      this.options.onDeadLetter?.(message, error);
       return;
     }
     this.stats.count('retried');
-    const delay = Math.min(
-      this.o.retryBaseMs * 2 ** (message.deliveryCount - 1),
-      this.o.claimIdleMs,
-    );
-    await delivery.retryLater(delay);
+    await delivery.retryLater(this.retryDelay(message));
+  }
+
+  private retryDelay(message: RmsMessage): number {
+    return Math.min(this.o.retryBaseMs * 2 ** (message.deliveryCount - 1), this.o.claimIdleMs);
+  }
+
+  /** Waits `ms`; false when the consumer stopped meanwhile. */
+  private pause(ms: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      if (!this.running) return resolve(false);
+      const wake = () => {
+        clearTimeout(timer);
+        this.wakeRetries.delete(wake);
+        resolve(this.running);
+      };
+      const timer = setTimeout(wake, ms);
+      this.wakeRetries.add(wake);
+    });
   }
 
   /** Reports the gaps that are due, and persists them with the watermarks. */

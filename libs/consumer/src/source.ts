@@ -18,6 +18,8 @@ export interface DeliverySource {
   start(): Promise<void>;
   /** Waits (briefly) for deliveries; an empty list when none came. */
   fetch(max: number): Promise<Delivery[]>;
-  /** Stops fetching (a blocked fetch returns) and releases connections. */
+  /** Stops fetching (a blocked fetch returns soon); deliveries in hand can still be acknowledged. */
   stop(): Promise<void>;
+  /** Releases connections, once the deliveries in hand are done. */
+  close(): Promise<void>;
 }

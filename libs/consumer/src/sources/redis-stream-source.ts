@@ -55,9 +55,14 @@ export class RedisStreamSource implements DeliverySource {
     this.blocking = redis.duplicate();
   }
 
+  /** Interrupts a blocked read; acks go through the caller's own connection. */
   stop(): Promise<void> {
     this.stopped = true;
     this.blocking?.disconnect();
+    return Promise.resolve();
+  }
+
+  close(): Promise<void> {
     return Promise.resolve();
   }
 
@@ -156,7 +161,7 @@ export class RedisStreamSource implements DeliverySource {
           'rms-dlq-reason',
           reason.slice(0, 1024),
           'rms-dlq-deliveries',
-          String(deliveryCount),
+          String(message.deliveryCount),
           'rms-dlq-entry',
           id,
         );

@@ -37,7 +37,8 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
  * RocketMQ 5 through its proxy, with a `SimpleConsumer`: receive with an invisible duration,
  * ack after handling, `changeInvisibleDuration` to retry later or to keep a long handler's
  * message. Dead letters are acknowledged after `onDeadLetter` (the broker's own DLQ is for
- * consumers that never ack).
+ * consumers that never ack). `changeInvisibleDuration` of the client renews the view's receipt
+ * handle, so a later ack uses the current one.
  */
 export class RocketMqSource implements DeliverySource {
   private consumer?: SimpleConsumer;
@@ -65,8 +66,13 @@ export class RocketMqSource implements DeliverySource {
     await withTimeout(this.consumer.startup(), STARTUP_TIMEOUT_MS, 'rocketmq consumer startup');
   }
 
-  async stop(): Promise<void> {
+  /** A receive under way returns within `blockMs` (long polling); acks still work until close. */
+  stop(): Promise<void> {
     this.stopped = true;
+    return Promise.resolve();
+  }
+
+  async close(): Promise<void> {
     await withTimeout(this.consumer!.shutdown(), 5_000, 'rocketmq consumer shutdown').catch(
       () => undefined,
     );
@@ -89,10 +95,11 @@ export class RocketMqSource implements DeliverySource {
     return {
       message: toRmsMessage({
         topic: mv.topic,
-        tag: mv.tag ?? null,
+        // Unset protobuf strings read as '': no tag, no group.
+        tag: mv.tag || null,
         keys: mv.keys,
         properties: Object.fromEntries(mv.properties),
-        messageGroup: mv.messageGroup ?? null,
+        messageGroup: mv.messageGroup || null,
         body: mv.body,
         deliveryCount: mv.deliveryAttempt ?? 1,
         fallbackId: mv.messageId,
