@@ -193,8 +193,17 @@ describe.each<BusinessFlavor>(['mariadb', 'postgres'])(
         expect(answered).toBe(false); // waiting on the barrier row's lock
         release();
         expect(await checking).toEqual({ status: 200, body: { status: answer } });
-        await publishing;
+        const result = await publishing;
         expect(await orderExists(o.id)).toBe(outcome === 'commits');
+        if (outcome === 'commits') {
+          expect(await until(m.id, 'SENT')).toMatchObject({ status: 'SENT' });
+          expect(await inStream(m.id)).toBe(1);
+        } else {
+          expect(result).toEqual(new Error('rolled back'));
+          expect(await until(m.id, 'CANCELLED')).toMatchObject({ status: 'CANCELLED' });
+          await sleep(300);
+          expect(await inStream(m.id)).toBe(0);
+        }
       },
     );
 
