@@ -21,6 +21,7 @@ const LAYERS = [
   'alerts',
   'state',
   'producers',
+  'consumers',
   'delivery',
   'check-back',
   'messages',

@@ -1,26 +1,9 @@
 import fc from 'fast-check';
-import { ErrorCode } from '../libs/contracts/src';
+import { anyJson, expectContractAnswer } from './support/fuzz';
 import { deleteMessagesOf } from './support/cleanup';
 import { registerProducer, startTestApp, TestApp, TestProducer } from './support/test-app';
 
 const ADMIN = 'test-admin-token-0123456789';
-const CODES = new Set<string>(Object.values(ErrorCode));
-
-/** Any JSON value, including deep, odd and huge-ish ones. */
-const anyJson = fc.oneof(
-  { depthSize: 'small' },
-  fc.jsonValue(),
-  fc.string({ unit: 'binary' }),
-  fc.string({ unit: 'grapheme', maxLength: 300 }),
-  fc.integer(),
-  fc.double(),
-  fc.boolean(),
-  fc.constant(null),
-  fc.constant('x'.repeat(5000)),
-  fc.constant('\u0000\u0001\u007f\u0085'),
-  fc.constant('2024-01-01T00:00:00Z'),
-);
-
 /** A prepare body that is often nearly right and sometimes very wrong. */
 const prepareBody = fc.record(
   {
@@ -50,22 +33,6 @@ const prepareBody = fc.record(
   },
   { requiredKeys: [] },
 );
-
-/** An HTTP answer: never a 5xx; every 4xx in the contract's error shape with a stable code. */
-async function expectContractAnswer(response: Response): Promise<void> {
-  const text = await response.text();
-  if (response.status >= 500) throw new Error(`HTTP ${response.status}: ${text.slice(0, 500)}`);
-  if (response.status >= 400) {
-    const body = JSON.parse(text) as { code?: string; statusCode?: number };
-    if (
-      !CODES.has(body.code ?? '') ||
-      body.code === 'INTERNAL_ERROR' ||
-      body.statusCode !== response.status
-    ) {
-      throw new Error(`HTTP ${response.status} without a stable code: ${text.slice(0, 300)}`);
-    }
-  }
-}
 
 describe('Generated input never gets a 5xx (e2e, property-based)', () => {
   let t: TestApp;

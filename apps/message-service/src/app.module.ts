@@ -3,6 +3,7 @@ import { AdminModule } from './admin/admin.module';
 import { AlertsModule } from './alerts/alerts.module';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
+import { ConsumersModule } from './consumers/consumers.module';
 import { DatabaseModule } from './database/database.module';
 import { DeliveryModule } from './delivery/delivery.module';
 import { MessagesModule } from './messages/messages.module';
@@ -24,6 +25,7 @@ export class AppModule {
         AlertsModule,
         RedisModule,
         ProducersModule,
+        ConsumersModule,
         DeliveryModule,
         MessagesModule,
         SweepsModule,

@@ -12,6 +12,7 @@ export function openApiDocument(app: INestApplication): OpenAPIObject {
     )
     .setVersion('1')
     .addBearerAuth({ type: 'http', description: 'producer API key' }, 'producer')
+    .addBearerAuth({ type: 'http', description: 'consumer group API key' }, 'consumer-group')
     .addBearerAuth({ type: 'http', description: 'ADMIN_TOKEN' }, 'admin')
     .addBearerAuth({ type: 'http', description: 'METRICS_TOKEN, when set' }, 'metrics')
     .build();

@@ -14,6 +14,7 @@ import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagge
 import { toMessageView } from '../messages/message-view';
 import { ApiErrors } from '../common/api-errors';
 import { MessageIdPipe } from '../common/id-param.pipe';
+import { ACTOR_HEADER, actorOf } from './actor';
 import { AdminAuthGuard } from './admin-auth.guard';
 import { AdminMessagesService } from './admin-messages.service';
 import {
@@ -28,18 +29,6 @@ import {
   StatsDto,
 } from './dto/admin-message.dto';
 import { MessageViewDto } from '../messages/dto/message-view.dto';
-
-/** Who did it, for the timeline: `admin`, or `admin:<name>` from the X-RMS-Actor header. */
-function actorOf(header: string | undefined): string {
-  const name = header?.trim().slice(0, 64);
-  return name ? `admin:${name}` : 'admin';
-}
-
-const ACTOR_HEADER = {
-  name: 'x-rms-actor',
-  required: false,
-  description: 'who is acting, recorded in the timeline',
-};
 
 @ApiTags('admin: messages')
 @ApiBearerAuth('admin')

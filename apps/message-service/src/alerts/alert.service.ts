@@ -12,7 +12,16 @@ export type Alert =
       attempts: number;
       error: string;
     }
-  | { type: 'CHECK_BACK_FAILING'; producerId: string; consecutiveFailures: number; error: string };
+  | { type: 'CHECK_BACK_FAILING'; producerId: string; consecutiveFailures: number; error: string }
+  | {
+      type: 'UNCONSUMED_MESSAGES';
+      consumerGroup: string;
+      producerId: string;
+      topic: string;
+      missing: number;
+      oldestSeq: number;
+      oldestMessageId: string;
+    };
 
 const ATTEMPTS = 4;
 

@@ -20,6 +20,7 @@ export class ErrorBodyDto {
 const DESCRIPTIONS: Record<number, string> = {
   400: 'VALIDATION_FAILED (details name each field) or MALFORMED_JSON',
   401: 'UNAUTHORIZED: missing or wrong credentials',
+  403: 'FORBIDDEN: the credentials do not cover this (e.g. a topic the consumer group is not registered for)',
   404: 'NOT_FOUND',
   409: 'MSG_LOG_ID_CONFLICT or INVALID_TRANSITION',
   413: 'PAYLOAD_TOO_LARGE',

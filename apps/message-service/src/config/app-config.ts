@@ -19,6 +19,8 @@ export interface AppConfig {
   deliverAtMaxMs: number;
   /** Milliseconds a SIGTERM waits for requests, sends and completions in flight. */
   shutdownGraceMs: number;
+  /** A SENT message a consumer group has not reported this long after its send is missing. */
+  reconcileGraceMs: number;
   metrics: {
     /** When set, /metrics requires `Authorization: Bearer <token>`. */
     token?: string;

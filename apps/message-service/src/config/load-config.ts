@@ -122,6 +122,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     rateLimitPerSecond: r.int('RATE_LIMIT_PER_SECOND', 0, 0, 1_000_000),
     deliverAtMaxMs: r.int('DELIVER_AT_MAX_MS', 3_456_000_000, 0, 3650 * day),
     shutdownGraceMs: r.int('SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
+    reconcileGraceMs: r.int('RECONCILE_GRACE_MS', 60_000, 0, 30 * day),
     metrics: {
       token: r.string('METRICS_TOKEN', 16),
       maxTopics: r.int('METRICS_MAX_TOPICS', 200, 1, 100_000),

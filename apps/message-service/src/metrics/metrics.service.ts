@@ -73,6 +73,20 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly unconsumed = new Gauge({
+    name: 'rms_unconsumed_messages',
+    help: 'SENT messages older than RECONCILE_GRACE_MS that a consumer group never reported',
+    labelNames: ['group', 'producer', 'topic'] as const,
+    registers: [this.registry],
+  });
+
+  readonly consumerWatermark = new Gauge({
+    name: 'rms_consumer_watermark',
+    help: 'Every rms-seq up to this was reported handled by the consumer group',
+    labelNames: ['group', 'producer', 'topic'] as const,
+    registers: [this.registry],
+  });
+
   readonly alerts = new Counter({
     name: 'rms_alerts_total',
     help: 'Alerts raised, by type',
@@ -94,7 +108,7 @@ export class MetricsService {
   }
 
   /** The label value for a topic: itself while the bound allows, else `_other`. */
-  private topic(topic: string): string {
+  topic(topic: string): string {
     if (this.topics.has(topic)) return topic;
     if (this.topics.size >= this.maxTopics) return OTHER_TOPICS;
     this.topics.add(topic);

@@ -1,7 +1,12 @@
 import { automock } from '../../../../test/support/unit';
+import { ReconciliationService } from '../consumers/reconciliation.service';
 import { MetricsService } from '../metrics/metrics.service';
 import { Backlog, MessageStats } from '../state/message-stats';
-import { BACKLOG_CACHE_MS, BacklogGaugesService } from './backlog-gauges.service';
+import {
+  BACKLOG_CACHE_MS,
+  BacklogGaugesService,
+  CONSUMERS_CACHE_MS,
+} from './backlog-gauges.service';
 
 const backlog = (pending: number): Backlog => ({
   byStatus: { 0: pending },
@@ -12,6 +17,7 @@ const backlog = (pending: number): Backlog => ({
 
 describe(BacklogGaugesService.name, () => {
   let stats: jest.Mocked<MessageStats>;
+  let reconciliation: jest.Mocked<ReconciliationService>;
   let sut: BacklogGaugesService;
   let now: number;
 
@@ -20,7 +26,15 @@ describe(BacklogGaugesService.name, () => {
     jest.spyOn(Date, 'now').mockImplementation(() => now);
     stats = automock<MessageStats>('backlog');
     stats.backlog.mockResolvedValueOnce(backlog(7)).mockResolvedValueOnce(backlog(9));
-    sut = new BacklogGaugesService(new MetricsService(), stats);
+    reconciliation = automock<ReconciliationService>('gauges');
+    reconciliation.gauges.mockResolvedValue([
+      {
+        key: { consumerGroup: 'points', producerId: 'orders', topic: 'order-paid' },
+        watermark: 41,
+        missing: 2,
+      },
+    ]);
+    sut = new BacklogGaugesService(new MetricsService(), stats, reconciliation);
   });
 
   afterEach(() => jest.restoreAllMocks());
@@ -36,6 +50,22 @@ describe(BacklogGaugesService.name, () => {
     now += 1;
     expect(await sut.scrape()).toContain('rms_messages{status="PENDING"} 9');
     expect(stats.backlog).toHaveBeenCalledTimes(2);
+  });
+
+  it('should fill the consumer gauges from reconciliation at most once per 15 s', async () => {
+    const text = await sut.scrape();
+    expect(text).toContain(
+      'rms_unconsumed_messages{group="points",producer="orders",topic="order-paid"} 2',
+    );
+    expect(text).toContain(
+      'rms_consumer_watermark{group="points",producer="orders",topic="order-paid"} 41',
+    );
+    now += CONSUMERS_CACHE_MS - 1;
+    await sut.scrape();
+    expect(reconciliation.gauges).toHaveBeenCalledTimes(1);
+    now += 1;
+    await sut.scrape();
+    expect(reconciliation.gauges).toHaveBeenCalledTimes(2);
   });
 
   it('should not keep a failed read', async () => {

@@ -1,42 +1,51 @@
 import { MESSAGE_STATUS_NAMES, MessageStatus } from '@app/contracts';
 import { Injectable } from '@nestjs/common';
+import { CachedRead } from '../common/cached-read';
+import { ReconciliationService } from '../consumers/reconciliation.service';
 import { MetricsService } from '../metrics/metrics.service';
 import { Backlog, MessageStats } from '../state/message-stats';
 
 /** The backlog query runs at most this often, however often Prometheus (or anyone) scrapes. */
 export const BACKLOG_CACHE_MS = 5_000;
+/** The consumer groups' reconciliation (a few queries per group and pair) at most this often. */
+export const CONSUMERS_CACHE_MS = 15_000;
 
-/** Fills the backlog gauges from MySQL for a scrape and renders the registry. */
+type ConsumerGauges = Awaited<ReturnType<ReconciliationService['gauges']>>;
+
+/** Fills the backlog and consumer gauges from MySQL for a scrape and renders the registry. */
 @Injectable()
 export class BacklogGaugesService {
-  private cached?: { at: number; backlog: Promise<Backlog> };
+  private readonly backlog: CachedRead<Backlog>;
+  private readonly consumers: CachedRead<ConsumerGauges>;
 
   constructor(
     private readonly metrics: MetricsService,
-    private readonly stats: MessageStats,
-  ) {}
+    stats: MessageStats,
+    reconciliation: ReconciliationService,
+  ) {
+    this.backlog = new CachedRead(BACKLOG_CACHE_MS, () => stats.backlog());
+    this.consumers = new CachedRead(CONSUMERS_CACHE_MS, () => reconciliation.gauges());
+  }
 
   async scrape(): Promise<string> {
-    const backlog = await this.backlog();
+    const backlog = await this.backlog.get();
     for (const name of MESSAGE_STATUS_NAMES) {
       this.metrics.messages.set({ status: name }, backlog.byStatus[MessageStatus[name]] ?? 0);
     }
     this.metrics.oldestPendingAge.set((backlog.oldestPendingAgeMs ?? 0) / 1000);
     this.metrics.oldestConfirmedAge.set((backlog.oldestConfirmedAgeMs ?? 0) / 1000);
-    return this.metrics.registry.metrics();
-  }
-
-  /** The last backlog read if it is recent (concurrent scrapes share one read), else a new one. */
-  private backlog(): Promise<Backlog> {
-    const now = Date.now();
-    if (!this.cached || now - this.cached.at >= BACKLOG_CACHE_MS) {
-      const backlog = this.stats.backlog();
-      this.cached = { at: now, backlog };
-      // A failed read is not kept: the next scrape tries again.
-      backlog.catch(() => {
-        if (this.cached?.backlog === backlog) this.cached = undefined;
-      });
+    const consumers = await this.consumers.get();
+    this.metrics.unconsumed.reset();
+    this.metrics.consumerWatermark.reset();
+    for (const { key, watermark, missing } of consumers) {
+      const labels = {
+        group: key.consumerGroup!,
+        producer: key.producerId!,
+        topic: this.metrics.topic(key.topic!),
+      };
+      this.metrics.unconsumed.inc(labels, missing);
+      this.metrics.consumerWatermark.set(labels, watermark);
     }
-    return this.cached.backlog;
+    return this.metrics.registry.metrics();
   }
 }

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
+import { ConsumersModule } from '../consumers/consumers.module';
 import { MqModule } from '../mq/mq.module';
 import { MessageStateModule } from '../state/message-state.module';
 import { BacklogGaugesService } from './backlog-gauges.service';
@@ -9,7 +10,12 @@ import { MetricsController } from './metrics.controller';
 
 /** The ops endpoints: health and Prometheus metrics. */
 @Module({
-  imports: [TerminusModule.forRoot({ logger: false }), MqModule, MessageStateModule],
+  imports: [
+    TerminusModule.forRoot({ logger: false }),
+    MqModule,
+    MessageStateModule,
+    ConsumersModule,
+  ],
   controllers: [HealthController, MetricsController],
   providers: [BacklogGaugesService, MetricsAuthGuard],
 })

@@ -1,6 +1,6 @@
 import { automock } from '../../../../test/support/unit';
 import { UnauthorizedError } from '../common/domain-errors';
-import { generateApiKey, hashApiKey } from './credentials';
+import { generateApiKey, hashApiKey } from '../common/credentials';
 import { Producer } from './producer';
 import { ProducerRepository } from './producer.repository';
 import { ProducersService } from './producers.service';

@@ -1,8 +1,9 @@
 import { LIMITS } from '@app/contracts';
 import { Injectable } from '@nestjs/common';
-import { NotFoundError, UnauthorizedError, ValidationFailedError } from '../common/domain-errors';
+import { ApiKeyCache } from '../common/api-key-cache';
+import { NotFoundError, ValidationFailedError } from '../common/domain-errors';
 import { isDuplicateKey } from '../common/store-errors';
-import { generateApiKey, generateSigningSecret, hashApiKey } from './credentials';
+import { generateApiKey, generateSigningSecret, hashApiKey } from '../common/credentials';
 import { Producer, ProducerPatch, ProducerPolicy } from './producer';
 import { ProducerRepository } from './producer.repository';
 import { httpOrigin } from './check-back-origins';
@@ -24,24 +25,17 @@ export interface RegisteredProducer {
   signingSecret: string;
 }
 
-/**
- * Authenticated producers are cached briefly so that a request costs no extra query; unknown and
- * disabled keys too (in a cache of their own, so that a flood of bad keys cannot push the good
- * ones out). A value that cannot be a key never reaches MySQL.
- */
-const AUTH_CACHE_TTL_MS = 5_000;
-const AUTH_CACHE_MAX = 10_000;
-/** What `generateApiKey` makes: `rms_` and 32 bytes in base64url. */
-const API_KEY = /^rms_[A-Za-z0-9_-]{43}$/;
-
 @Injectable()
 export class ProducersService {
-  private readonly known = new Map<string, { producer: Producer; until: number }>();
-  private readonly refused = new Map<string, { error: UnauthorizedError; until: number }>();
-  /** Lookups under way: concurrent requests with one key share one query. */
-  private readonly lookups = new Map<string, Promise<Producer | undefined>>();
+  private readonly keys: ApiKeyCache<Producer>;
 
-  constructor(private readonly producers: ProducerRepository) {}
+  constructor(private readonly producers: ProducerRepository) {
+    this.keys = new ApiKeyCache({
+      kind: 'rms',
+      lookup: (hash) => this.producers.findByApiKeyHash(hash),
+      refusal: (p) => (p.enabled ? undefined : `Producer "${p.id}" is disabled`),
+    });
+  }
 
   async register(command: RegisterProducerCommand): Promise<RegisteredProducer> {
     if (!LIMITS.producerIdPattern.test(command.id)) {
@@ -115,39 +109,13 @@ export class ProducersService {
   }
 
   /** The enabled producer owning this API key; UnauthorizedError otherwise. */
-  async authenticate(apiKey: string): Promise<Producer> {
-    if (!API_KEY.test(apiKey)) throw new UnauthorizedError('Invalid API key');
-    const hash = hashApiKey(apiKey);
-    const now = Date.now();
-    const known = this.known.get(hash);
-    if (known && known.until > now) return known.producer;
-    const refused = this.refused.get(hash);
-    if (refused && refused.until > now) throw refused.error;
-
-    let lookup = this.lookups.get(hash);
-    if (!lookup) {
-      lookup = this.producers.findByApiKeyHash(hash).finally(() => this.lookups.delete(hash));
-      this.lookups.set(hash, lookup);
-    }
-    const producer = await lookup;
-    const until = Date.now() + AUTH_CACHE_TTL_MS;
-    if (!producer || !producer.enabled) {
-      const error = new UnauthorizedError(
-        producer ? `Producer "${producer.id}" is disabled` : 'Invalid API key',
-      );
-      if (this.refused.size >= AUTH_CACHE_MAX) this.refused.clear();
-      this.refused.set(hash, { error, until });
-      throw error;
-    }
-    if (this.known.size >= AUTH_CACHE_MAX) this.known.clear();
-    this.known.set(hash, { producer, until });
-    return producer;
+  authenticate(apiKey: string): Promise<Producer> {
+    return this.keys.authenticate(apiKey);
   }
 
   /** Forgets every cached key, after a change of producers. */
   private forgetKeys(): void {
-    this.known.clear();
-    this.refused.clear();
+    this.keys.forget();
   }
 
   private origin(value: string): string {

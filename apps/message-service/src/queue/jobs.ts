@@ -10,6 +10,7 @@ export enum JobName {
   SWEEP_CONFIRMED = 'sweep-confirmed',
   SWEEP_PENDING = 'sweep-pending',
   RETENTION = 'retention',
+  RECONCILE = 'reconcile',
   DELIVER = 'deliver',
 }
 
@@ -18,6 +19,7 @@ export interface JobPayloads {
   [JobName.SWEEP_CONFIRMED]: Record<string, never>;
   [JobName.SWEEP_PENDING]: Record<string, never>;
   [JobName.RETENTION]: Record<string, never>;
+  [JobName.RECONCILE]: Record<string, never>;
   [JobName.DELIVER]: { ids: string[] };
 }
 

@@ -8,6 +8,7 @@ import { MessageStats } from './message-stats';
 import { OperatorTransitions } from './operator-transitions';
 import { ProducerTransitions } from './producer-transitions';
 import { RetentionDeletes } from './retention-deletes';
+import { SequenceReads } from './sequence-reads';
 
 const PROVIDERS = [
   AfterCommit,
@@ -19,6 +20,7 @@ const PROVIDERS = [
   DeliveryCompletions,
   CheckBackClaims,
   RetentionDeletes,
+  SequenceReads,
 ];
 
 /**

@@ -13,6 +13,7 @@ import { remainingGraceMs } from '../common/shutdown-deadline';
 import { JobWorker } from '../queue/job-worker';
 import { JobName, JobPayloads, QueueName } from '../queue/jobs';
 import { RetentionService } from '../retention/retention.service';
+import { ReconciliationService } from '../consumers/reconciliation.service';
 import { SweepScheduler } from './sweep-scheduler';
 
 /**
@@ -32,6 +33,7 @@ export class JobWorkers implements OnApplicationBootstrap, BeforeApplicationShut
     private readonly scheduler: SweepScheduler,
     private readonly checkBack: CheckBackService,
     private readonly retention: RetentionService,
+    private readonly reconciliation: ReconciliationService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -69,6 +71,8 @@ export class JobWorkers implements OnApplicationBootstrap, BeforeApplicationShut
       }
       case JobName.RETENTION:
         return this.retention.purge();
+      case JobName.RECONCILE:
+        return this.reconciliation.checkUnconsumed();
       case JobName.DELIVER:
         return 0;
     }

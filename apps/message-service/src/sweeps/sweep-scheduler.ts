@@ -71,6 +71,9 @@ export class SweepScheduler implements OnApplicationBootstrap, OnApplicationShut
     this.registering ??= (async () => {
       for (const name of SWEEPS) await this.queue.every(name, this.config.sweepIntervalMs);
       await this.queue.every(JobName.RETENTION, RETENTION_EVERY_MS);
+      // Unconsumed messages are looked for once per grace (at most every minute, at least every second).
+      const grace = this.config.reconcileGraceMs;
+      await this.queue.every(JobName.RECONCILE, Math.min(60_000, Math.max(1_000, grace)));
     })().finally(() => {
       this.registering = undefined;
     });

@@ -1,0 +1,54 @@
+import { Injectable } from '@nestjs/common';
+import { ForbiddenError, ValidationFailedError } from '../common/domain-errors';
+import { ConsumerGroup } from './consumer-group';
+import { ReceiptState, SeqRange } from './receipt-ranges';
+import { ReceiptRepository } from './receipt.repository';
+
+/** Separate ranges a group may keep per (producer, topic): holes it leaves open, in effect. */
+export const MAX_STORED_RANGES = 10_000;
+
+export interface ReportReceipts {
+  topic: string;
+  producerId: string;
+  ranges: unknown[];
+}
+
+/** Receipts: what a consumer group reports it handled, stored as a compact union. */
+@Injectable()
+export class ReceiptsService {
+  constructor(private readonly receipts: ReceiptRepository) {}
+
+  async report(group: ConsumerGroup, report: ReportReceipts): Promise<ReceiptState> {
+    if (!group.topics.includes(report.topic)) {
+      throw new ForbiddenError(
+        `consumer group "${group.id}" is not registered for topic "${report.topic}"`,
+      );
+    }
+    const ranges = report.ranges.map((r, i) => rangeOf(r, i));
+    const state = await this.receipts.add(group.id, report.producerId, report.topic, ranges);
+    if (state.ranges.length > MAX_STORED_RANGES) {
+      // Stored anyway (nothing reported is lost); the group is told it leaves too many holes.
+      throw ValidationFailedError.field(
+        'ranges',
+        `over ${MAX_STORED_RANGES} separate ranges are open above the watermark ${state.watermark}: report contiguous runs`,
+      );
+    }
+    return state;
+  }
+}
+
+/** `[from, to]`: whole numbers, 1 ≤ from ≤ to. */
+function rangeOf(value: unknown, i: number): SeqRange {
+  const ok =
+    Array.isArray(value) &&
+    value.length === 2 &&
+    value.every((n) => Number.isSafeInteger(n) && (n as number) >= 1) &&
+    (value[0] as number) <= (value[1] as number);
+  if (!ok) {
+    throw ValidationFailedError.field(
+      `ranges.${i}`,
+      'must be [fromSeq, toSeq]: whole numbers with 1 ≤ fromSeq ≤ toSeq',
+    );
+  }
+  return value as SeqRange;
+}
