@@ -22,16 +22,22 @@ export class ConsumerHarness {
   redis = new Redis(TEST_MQ_REDIS_URL);
   emulator?: RocketMqEmulator;
 
-  constructor(readonly driver: Driver) {}
+  constructor(
+    readonly driver: Driver,
+    private readonly env: Record<string, string> = {},
+  ) {}
 
   async start(): Promise<void> {
     if (this.driver === 'rocketmq') {
       this.emulator = new RocketMqEmulator();
       await this.emulator.start();
     }
-    this.t = await startTestApp(
-      this.emulator ? { MQ_DRIVER: 'rocketmq', ROCKETMQ_ENDPOINTS: this.emulator.endpoints } : {},
-    );
+    this.t = await startTestApp({
+      ...(this.emulator
+        ? { MQ_DRIVER: 'rocketmq', ROCKETMQ_ENDPOINTS: this.emulator.endpoints }
+        : {}),
+      ...this.env,
+    });
     this.producer = await registerProducer(this.t);
   }
 

@@ -157,6 +157,51 @@ export class ConsumerStore {
     }
   }
 
+  /** The (producer, topic) pairs of numbered messages the group handled. */
+  async handledPairs(group: string): Promise<{ producerId: string; topic: string }[]> {
+    const rows = await this.db.query<{ producer_id: string; topic: string }[]>(
+      `SELECT DISTINCT producer_id, topic FROM rms_inbox
+        WHERE consumer_group = ${this.dialect === 'mysql' ? '?' : '$1'} AND seq IS NOT NULL`,
+      [group],
+    );
+    return rows.map((r) => ({ producerId: r.producer_id, topic: r.topic }));
+  }
+
+  /**
+   * The seqs of one (producer, topic) the group handled that lie in `holes` (`to` null: no upper
+   * bound) and above `after`, in order, at most `limit`.
+   */
+  async handledSeqs(
+    group: string,
+    producerId: string,
+    topic: string,
+    holes: [number, number | null][],
+    after: number,
+    limit: number,
+  ): Promise<number[]> {
+    if (holes.length === 0) return [];
+    const params: unknown[] = [group, producerId, topic, after];
+    const p = () => (this.dialect === 'mysql' ? '?' : `$${params.length}`);
+    const [g, pr, t, a] =
+      this.dialect === 'mysql' ? ['?', '?', '?', '?'] : ['$1', '$2', '$3', '$4'];
+    const conditions = holes.map(([from, to]) => {
+      params.push(from);
+      const lower = `seq >= ${p()}`;
+      if (to === null) return lower;
+      params.push(to);
+      return `(${lower} AND seq <= ${p()})`;
+    });
+    params.push(limit);
+    const rows = await this.db.query<{ seq: string | number }[]>(
+      `SELECT seq FROM rms_inbox
+        WHERE consumer_group = ${g} AND producer_id = ${pr} AND topic = ${t} AND seq > ${a}
+          AND (${conditions.join(' OR ')})
+        ORDER BY seq LIMIT ${p()}`,
+      params,
+    );
+    return rows.map((r) => Number(r.seq));
+  }
+
   /** Deletes inbox rows older than `olderThanMs`, `batchSize` at a time; returns how many. */
   async cleanup(olderThanMs: number, batchSize = 1000): Promise<number> {
     const seconds = Math.floor(olderThanMs / 1000);

@@ -14,3 +14,5 @@ export { ConsumerStats } from './stats';
 export type { ConsumerCounter } from './stats';
 export { ConsumerStore } from './consumer-store';
 export { GapTracker } from './gap-tracker';
+export { ReceiptRefusedError } from './receipt-reporter';
+export type { ReceiptOptions } from './receipt-reporter';

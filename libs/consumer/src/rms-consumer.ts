@@ -5,6 +5,7 @@ import { ConsumerStore } from './consumer-store';
 import { Gap, GapTracker } from './gap-tracker';
 import { GroupQueue } from './group-queue';
 import { RmsMessage } from './message';
+import { ReceiptOptions, ReceiptReporter } from './receipt-reporter';
 import { Delivery, DeliverySource } from './source';
 import { ConsumerStats } from './stats';
 import { RedisStreamSource } from './sources/redis-stream-source';
@@ -38,6 +39,11 @@ export interface RmsConsumerOptions {
   gapWindowMs?: number;
   /** How long one read waits for new messages; default 1,000 ms. */
   blockMs?: number;
+  /**
+   * Report handled messages to the service (`POST /v1/receipts`) with the consumer group's key,
+   * for reconciliation: what the group never reports shows up as missing.
+   */
+  receipts?: ReceiptOptions;
   onGap?: (gap: Gap) => void;
   /**
    * Called before the message is acknowledged as dead (awaited when it returns a promise): if it
@@ -58,6 +64,7 @@ export class RmsConsumer {
   private readonly source: DeliverySource;
   private readonly store?: ConsumerStore;
   private readonly gaps: GapTracker;
+  private readonly receipts?: ReceiptReporter;
   private readonly groups = new GroupQueue();
   private readonly inFlight = new Set<Promise<void>>();
   private loop?: Promise<void>;
@@ -84,6 +91,18 @@ export class RmsConsumer {
     };
     this.gaps = new GapTracker(this.o.gapWindowMs);
     if (options.dataSource) this.store = new ConsumerStore(options.dataSource);
+    if (options.receipts) {
+      const store = this.store;
+      this.receipts = new ReceiptReporter(
+        options.receipts,
+        (e) => this.options.onError?.(e),
+        store && {
+          pairs: () => store.handledPairs(options.group),
+          seqs: (producerId, topic, holes, after, limit) =>
+            store.handledSeqs(options.group, producerId, topic, holes, after, limit),
+        },
+      );
+    }
     const consumer = options.consumerName ?? `${hostname()}-${process.pid}`;
     const common = { group: options.group, topics: options.topics, consumer, ...this.o };
     if (options.driver === 'redis') {
@@ -104,6 +123,7 @@ export class RmsConsumer {
       }
     }
     await this.source.start();
+    this.receipts?.start();
     this.running = true;
     this.timer = setInterval(() => void this.checkpoint(), Math.min(1000, this.o.gapWindowMs / 4));
     this.loop = this.consume();
@@ -123,6 +143,7 @@ export class RmsConsumer {
     await this.loop;
     await Promise.allSettled([...this.inFlight]);
     await this.checkpoint();
+    await this.receipts?.stop();
     await this.source.close();
   }
 
@@ -188,6 +209,8 @@ export class RmsConsumer {
           continue;
         }
         this.stats.count(outcome === 'handled' ? 'handled' : 'duplicates');
+        if (message.seq !== null)
+          this.receipts?.add(message.producerId, message.topic, message.seq);
         // The work is committed: an ack that fails is no handler failure (the MQ delivers the
         // message again, and the inbox skips it).
         await delivery.ack().catch((e: unknown) => this.options.onError?.(e, message));

@@ -77,6 +77,20 @@ export class ReceiptRepository {
     });
   }
 
+  /** What the group reported of one (producer, topic); nothing yet is watermark 0. */
+  async find(group: string, producerId: string, topic: string): Promise<ReceiptState> {
+    const rows = await this.db.query<{ watermark: string | number; ranges: string }[]>(
+      `SELECT watermark, ranges FROM consumer_receipts
+        WHERE consumer_group_id = ? AND producer_id = ? AND topic = ?`,
+      [group, producerId, topic],
+    );
+    if (!rows[0]) return { watermark: 0, ranges: [] };
+    return {
+      watermark: Number(rows[0].watermark),
+      ranges: JSON.parse(rows[0].ranges) as SeqRange[],
+    };
+  }
+
   /** The stored receipts of these groups. */
   async ofGroups(groups: string[]): Promise<StoredReceipts[]> {
     if (groups.length === 0) return [];

@@ -1,9 +1,9 @@
-import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post, Query, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '../common/api-errors';
 import { ConsumerGroup } from './consumer-group';
 import { ConsumerGroupAuthGuard, CurrentConsumerGroup } from './consumer-group-auth.guard';
-import { ReceiptStateDto, ReportReceiptsDto } from './dto/receipt.dto';
+import { ReceiptQueryDto, ReceiptStateDto, ReportReceiptsDto } from './dto/receipt.dto';
 import { ReceiptsService } from './receipts.service';
 
 @ApiTags('consumers')
@@ -23,5 +23,15 @@ export class ReceiptsController {
     @Body() dto: ReportReceiptsDto,
   ): Promise<ReceiptStateDto> {
     return this.receipts.report(group, dto);
+  }
+
+  /** What the group has reported of one (producer, topic): a consumer catching up starts here. */
+  @Get()
+  @ApiOkResponse({ type: ReceiptStateDto })
+  reported(
+    @CurrentConsumerGroup() group: ConsumerGroup,
+    @Query() q: ReceiptQueryDto,
+  ): Promise<ReceiptStateDto> {
+    return this.receipts.reported(group, q.producerId, q.topic);
   }
 }

@@ -35,6 +35,16 @@ export class ReceiptsService {
     }
     return state;
   }
+
+  /** What the group has reported of one (producer, topic) so far. */
+  reported(group: ConsumerGroup, producerId: string, topic: string): Promise<ReceiptState> {
+    if (!group.topics.includes(topic)) {
+      throw new ForbiddenError(
+        `consumer group "${group.id}" is not registered for topic "${topic}"`,
+      );
+    }
+    return this.receipts.find(group.id, producerId, topic);
+  }
 }
 
 /** `[from, to]`: whole numbers, 1 ≤ from ≤ to. */

@@ -28,6 +28,18 @@ export class ReportReceiptsDto {
   ranges!: unknown[];
 }
 
+export class ReceiptQueryDto {
+  @ApiProperty({ example: 'order-paid' })
+  @IsString()
+  @Matches(LIMITS.topicPattern, { message: 'topic must match ^[%a-zA-Z0-9_-]{1,127}$' })
+  topic!: string;
+
+  @ApiProperty({ example: 'order-service' })
+  @IsString()
+  @Matches(LIMITS.producerIdPattern, { message: 'producerId must be a producer id (a slug)' })
+  producerId!: string;
+}
+
 export class ReceiptStateDto {
   @ApiProperty({ description: 'every seq up to here was reported' })
   watermark!: number;
