@@ -42,6 +42,8 @@ export class RocketMqEmulator {
   private failAll?: number;
   private stalled = false;
   private sendLatencyMs = 0;
+  /** Sends of these messages (by rms-message-id) still to refuse. */
+  private readonly refuse = new Map<string, number>();
   private readonly stalledCalls: grpc.sendUnaryData<unknown>[] = [];
   private readonly telemetryCalls = new Set<grpc.ServerDuplexStream<unknown, unknown>>();
   private readonly groups = new EmulatedConsumerGroups();
@@ -52,6 +54,12 @@ export class RocketMqEmulator {
 
   get endpoints(): string {
     return `127.0.0.1:${this.portNumber}`;
+  }
+
+  /** Refuses the next `count` sends of one message (by its rms-message-id), Infinity for all. */
+  failSendsOf(rmsId: string, count: number): void {
+    if (count > 0) this.refuse.set(rmsId, count);
+    else this.refuse.delete(rmsId);
   }
 
   /** Answers each later send only after `ms` (stored at once, acknowledged late). */
@@ -106,6 +114,7 @@ export class RocketMqEmulator {
     this.failNext = { count: 0, code: 50000 };
     this.stalled = false;
     this.sendLatencyMs = 0;
+    this.refuse.clear();
     this.stalledCalls.splice(0);
   }
 
@@ -169,14 +178,21 @@ export class RocketMqEmulator {
 
   private onSend(request: any, callback: grpc.sendUnaryData<unknown>): void {
     const messages = request.getMessagesList();
-    const fault = this.failAll ?? (this.failNext.count > 0 ? this.failNext.code : undefined);
+    const refused = messages.some((m: any) => {
+      const id = m.getUserPropertiesMap().get('rms-message-id') as string;
+      const left = this.refuse.get(id) ?? 0;
+      if (left > 0) this.refuse.set(id, left - 1);
+      return left > 0;
+    });
+    const fault =
+      this.failAll ?? (this.failNext.count > 0 ? this.failNext.code : refused ? 50000 : undefined);
     if (this.stalled) {
       this.sendAttempts.push({ at: Date.now(), ok: false });
       this.stalledCalls.push(callback);
       return;
     }
     if (fault !== undefined) {
-      if (this.failAll === undefined) this.failNext.count--;
+      if (this.failAll === undefined && !refused) this.failNext.count--;
       this.sendAttempts.push({ at: Date.now(), ok: false });
       const entries = messages.map((m: any) =>
         new svc.SendResultEntry()

@@ -3,131 +3,32 @@
  * Redis, drives concurrent producers for a fixed time per scenario after a warm-up, and prints
  * one JSON line. Delivered means in the MQ: messages are counted in the Redis streams.
  */
-import { ChildProcess, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { createConnection } from 'mysql2/promise';
 import Redis from 'ioredis';
-import { createConnection, createPool } from 'mysql2/promise';
 import { HttpClient } from './http-client';
-
-const env = (name: string, fallback: string) => process.env[name] ?? fallback;
-const CONCURRENCY = Number(env('BENCH_CONCURRENCY', '32'));
-const DURATION_MS = Number(env('BENCH_SECONDS', '10')) * 1000;
-const WARMUP_MS = Number(env('BENCH_WARMUP_SECONDS', '2')) * 1000;
-const RATE = Number(env('BENCH_RATE', '500'));
-const BATCH_SIZE = Number(env('BENCH_BATCH_SIZE', '100'));
-/** Concurrent batch callers: a few producers each sending full batches. */
-const BATCH_CONCURRENCY = Number(env('BENCH_BATCH_CONCURRENCY', '4'));
-const DB_SERVER = env('BENCH_DB_SERVER', 'mysql://root@127.0.0.1:3306');
-const DATABASE = 'rms_bench';
-const REDIS_QUEUES = 'redis://127.0.0.1:6379/11';
-const REDIS_STREAMS = 'redis://127.0.0.1:6379/10';
-const ADMIN_TOKEN = randomBytes(16).toString('hex');
-const BODY = JSON.stringify({
-  orderId: 123456,
-  userId: 42,
-  amount: 99.5,
-  items: ['sku-1', 'sku-2'],
-});
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const rate = (n: number, ms: number) => Math.round((n / ms) * 1000);
-const percentile = (sorted: number[], p: number) =>
-  sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : null;
-
-async function startService(port: number): Promise<ChildProcess> {
-  // BENCH_NODE_ARGS: extra node arguments for the service, e.g. "--cpu-prof --cpu-prof-dir=prof".
-  const nodeArgs = env('BENCH_NODE_ARGS', '').split(/\s+/).filter(Boolean);
-  const main = join(__dirname, '../../message-service/src/main.js');
-  const child = spawn(process.execPath, [...nodeArgs, main], {
-    env: {
-      PATH: process.env.PATH,
-      PORT: String(port),
-      DATABASE_URL: `${DB_SERVER}/${DATABASE}`,
-      REDIS_URL: REDIS_QUEUES,
-      MQ_REDIS_URL: REDIS_STREAMS,
-      ADMIN_TOKEN,
-      ROLE: 'all',
-      MQ_DRIVER: 'redis',
-      LOG_FORMAT: 'json',
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  for (let i = 0; i < 300; i++) {
-    const ok = await fetch(`http://127.0.0.1:${port}/health/live`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ok) return child;
-    await sleep(100);
-  }
-  throw new Error('the service did not start');
-}
-
-/** Peak resident memory of a process (VmHWM), in MB. */
-function peakRssMb(pid: number): number {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
-    .split('\n')
-    .find((l) => l.startsWith('VmHWM:'));
-  return Math.round(Number(line?.replace(/\D+/g, '') ?? 0) / 1024);
-}
-
-/** Runs `worker` in `concurrency` loops until `until`; returns how many iterations finished. */
-async function closedLoop(
-  concurrency: number,
-  until: number,
-  worker: () => Promise<void>,
-): Promise<number> {
-  let done = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (Date.now() < until) {
-        await worker();
-        done++;
-      }
-    }),
-  );
-  return done;
-}
-
-async function streamLength(redis: Redis, topic: string): Promise<number> {
-  return redis.xlen(`rms:${topic}`);
-}
-
-/** Waits until the stream holds `expected` entries; returns when the last one arrived (ms). */
-async function drained(
-  redis: Redis,
-  topic: string,
-  expected: number,
-  timeoutMs = 120_000,
-): Promise<number> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if ((await streamLength(redis, topic)) >= expected) {
-      const [[lastId]] = await redis.xrevrange(`rms:${topic}`, '+', '-', 'COUNT', 1);
-      return Number(lastId.split('-')[0]);
-    }
-    await sleep(50);
-  }
-  throw new Error(`${topic}: only ${await streamLength(redis, topic)} of ${expected} delivered`);
-}
-
-async function rawInsertReference(): Promise<number> {
-  const pool = createPool({ uri: `${DB_SERVER}/${DATABASE}`, connectionLimit: CONCURRENCY });
-  await pool.query(
-    'CREATE TABLE IF NOT EXISTS bench_reference (id BIGINT AUTO_INCREMENT PRIMARY KEY, payload VARCHAR(255) NOT NULL) ENGINE=InnoDB',
-  );
-  const until = Date.now() + WARMUP_MS + DURATION_MS;
-  const measureFrom = Date.now() + WARMUP_MS;
-  let counted = 0;
-  await closedLoop(CONCURRENCY, until, async () => {
-    await pool.query('INSERT INTO bench_reference (payload) VALUES (?)', [BODY]);
-    if (Date.now() >= measureFrom) counted++;
-  });
-  await pool.end();
-  return rate(counted, DURATION_MS);
-}
+import {
+  CONCURRENCY,
+  DURATION_MS,
+  WARMUP_MS,
+  RATE,
+  BATCH_SIZE,
+  BATCH_CONCURRENCY,
+  GROUPS,
+  DB_SERVER,
+  DATABASE,
+  REDIS_QUEUES,
+  REDIS_STREAMS,
+  ADMIN_TOKEN,
+  BODY,
+  sleep,
+  rate,
+  percentile,
+  startService,
+  peakRssMb,
+  closedLoop,
+  drained,
+  rawInsertReference,
+} from './harness';
 
 async function main(): Promise<void> {
   const admin = await createConnection({ uri: DB_SERVER });
@@ -150,12 +51,13 @@ async function main(): Promise<void> {
     });
     const key = registered.json.apiKey!;
     let n = 0;
-    const prepare = (topic: string, confirmed: boolean) =>
+    const prepare = (topic: string, confirmed: boolean, messageGroup?: string) =>
       http.call('POST', '/v1/messages', key, {
         msgLogId: `m-${n++}`,
         topic,
         body: BODY,
         confirmed,
+        messageGroup,
       });
 
     /**
@@ -187,10 +89,10 @@ async function main(): Promise<void> {
         if (confirm.status !== 200) throw new Error(`confirm: ${confirm.status}`);
         return 1;
       });
-    // Scenario 2: confirmed: true (1 call per message).
-    const oneCall = (topic: string, ms: number) =>
+    // Scenario 2: confirmed: true (1 call per message); with `groups`, in GROUPS FIFO groups.
+    const oneCall = (topic: string, ms: number, groups = 0) =>
       delivered(topic, ms, CONCURRENCY, async () => {
-        const res = await prepare(topic, true);
+        const res = await prepare(topic, true, groups ? `g-${n % groups}` : undefined);
         if (res.status !== 201) throw new Error(`prepare: ${res.status}`);
         return 1;
       });
@@ -217,6 +119,8 @@ async function main(): Promise<void> {
     const confirmedTrue = await oneCall('confirmed-true', DURATION_MS);
     await batches('warmup-c', WARMUP_MS);
     const batch = await batches('batch', DURATION_MS);
+    await oneCall('warmup-d', WARMUP_MS, GROUPS);
+    const grouped = await oneCall('grouped', DURATION_MS, GROUPS);
 
     // Scenario 4: latency at an offered load of RATE messages/s (open loop, prepare + confirm).
     const confirmedIds: string[] = [];
@@ -254,6 +158,7 @@ async function main(): Promise<void> {
         prepareConfirmMsgsPerSec: prepareConfirm,
         confirmedTrueMsgsPerSec: confirmedTrue,
         batch: { size: BATCH_SIZE, concurrency: BATCH_CONCURRENCY, msgsPerSec: batch },
+        grouped: { groups: GROUPS, msgsPerSec: grouped },
         latencyOfferedMsgsPerSec: offered,
         confirmToReceiptMs: {
           p50: percentile(latencies, 50),
@@ -266,6 +171,7 @@ async function main(): Promise<void> {
           prepareConfirm: ratio(prepareConfirm),
           confirmedTrue: ratio(confirmedTrue),
           batch: ratio(batch),
+          grouped: ratio(grouped),
         },
       }),
     );

@@ -114,7 +114,7 @@ export class AdminMessagesController {
   @Get('stats')
   @ApiOkResponse({ type: StatsDto })
   async stats(): Promise<StatsDto> {
-    const { counts, backlog } = await this.admin.statistics();
+    const { counts, backlog, blockedGroups } = await this.admin.statistics();
     const totals = Object.fromEntries(
       MESSAGE_STATUS_NAMES.map((name) => [name, backlog.byStatus[MessageStatus[name]] ?? 0]),
     );
@@ -125,6 +125,7 @@ export class AdminMessagesController {
       oldestConfirmedAgeMs: backlog.oldestConfirmedAgeMs,
       dead: totals.FAILED,
       sentLastMinute: backlog.sentLastMinute,
+      blockedGroups,
     };
   }
 }

@@ -4,7 +4,7 @@ import { CheckBackService } from '../check-back/check-back.service';
 import { InvalidTransitionError, NotFoundError } from '../common/domain-errors';
 import { Message, MessageEvent } from '../state/message';
 import { MessageFilter, MessageReads } from '../state/message-reads';
-import { Backlog, MessageStats, StatusCount } from '../state/message-stats';
+import { Backlog, BlockedGroup, MessageStats, StatusCount } from '../state/message-stats';
 import { OperatorTransitions } from '../state/operator-transitions';
 
 const RESENDABLE = [MessageStatus.FAILED, MessageStatus.SENT, MessageStatus.CANCELLED];
@@ -118,9 +118,17 @@ export class AdminMessagesService {
     return this.mustFind(id);
   }
 
-  async statistics(): Promise<{ counts: StatusCount[]; backlog: Backlog }> {
-    const [counts, backlog] = await Promise.all([this.stats.counts(), this.stats.backlog()]);
-    return { counts, backlog };
+  async statistics(): Promise<{
+    counts: StatusCount[];
+    backlog: Backlog;
+    blockedGroups: BlockedGroup[];
+  }> {
+    const [counts, backlog, blockedGroups] = await Promise.all([
+      this.stats.counts(),
+      this.stats.backlog(),
+      this.stats.blockedGroups(),
+    ]);
+    return { counts, backlog, blockedGroups };
   }
 
   private async mustFind(id: string): Promise<Message> {

@@ -12,6 +12,13 @@ export type Alert =
       attempts: number;
       error: string;
     }
+  | {
+      type: 'GROUP_BLOCKED';
+      producerId: string;
+      topic: string;
+      messageGroup: string;
+      messageId: string;
+    }
   | { type: 'CHECK_BACK_FAILING'; producerId: string; consecutiveFailures: number; error: string }
   | {
       type: 'UNCONSUMED_MESSAGES';

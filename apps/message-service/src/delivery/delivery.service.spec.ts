@@ -99,6 +99,20 @@ describe(DeliveryService.name, () => {
       expect(alerts.raise).toHaveBeenCalledWith(
         expect.objectContaining({ type: 'MESSAGE_FAILED', messageId: 'M1', attempts: 3 }),
       );
+      expect(alerts.raise).toHaveBeenCalledTimes(1);
+    });
+
+    it('should also raise GROUP_BLOCKED when the failed message heads a message group', async () => {
+      await deliver(claimed({ attempt: 3, messageGroup: 'order-7' }), () =>
+        Promise.reject(new MqSendError('broker busy', false)),
+      );
+      expect(alerts.raise).toHaveBeenCalledWith({
+        type: 'GROUP_BLOCKED',
+        producerId: 'orders',
+        topic: 'orders',
+        messageGroup: 'order-7',
+        messageId: 'M1',
+      });
     });
 
     it('should fail at once on an error that retrying cannot fix', async () => {

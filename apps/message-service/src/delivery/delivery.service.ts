@@ -63,6 +63,17 @@ export class DeliveryService {
           attempts: attempt,
           error: o.error,
         });
+        // Nothing after it in its group is sent until an operator resends or cancels it.
+        const group = o.message.messageGroup;
+        if (group !== null) {
+          this.alerts.raise({
+            type: 'GROUP_BLOCKED',
+            producerId,
+            topic,
+            messageGroup: group,
+            messageId: id,
+          });
+        }
       }
     }
   }

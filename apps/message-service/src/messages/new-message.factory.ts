@@ -30,6 +30,14 @@ export class NewMessageFactory {
         "must be on the producer's check-back origin or one of its allowed origins",
       );
     }
+    if (dto.messageGroup !== undefined && dto.deliverAt !== undefined) {
+      // A group is delivered in confirm order; a delay would hold the whole group back (RocketMQ's
+      // FIFO topics take no delay either).
+      throw ValidationFailedError.field(
+        `${at}deliverAt`,
+        'cannot be combined with messageGroup: a group is delivered in confirm order',
+      );
+    }
     const deliverAt = dto.deliverAt !== undefined ? parseInstant(dto.deliverAt)! : null;
     if (deliverAt && deliverAt.getTime() > Date.now() + this.config.deliverAtMaxMs) {
       throw ValidationFailedError.field(

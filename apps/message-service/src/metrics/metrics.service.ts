@@ -73,6 +73,12 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly blockedGroups = new Gauge({
+    name: 'rms_blocked_groups',
+    help: 'Message groups held back by a FAILED head (resend or cancel it)',
+    registers: [this.registry],
+  });
+
   readonly unconsumed = new Gauge({
     name: 'rms_unconsumed_messages',
     help: 'SENT messages older than RECONCILE_GRACE_MS that a consumer group never reported',

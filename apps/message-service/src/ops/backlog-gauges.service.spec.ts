@@ -13,6 +13,7 @@ const backlog = (pending: number): Backlog => ({
   oldestPendingAgeMs: 1500,
   oldestConfirmedAgeMs: null,
   sentLastMinute: 0,
+  blockedGroups: 2,
 });
 
 describe(BacklogGaugesService.name, () => {
@@ -46,6 +47,7 @@ describe(BacklogGaugesService.name, () => {
     expect(stats.backlog).toHaveBeenCalledTimes(1);
     for (const text of [a, b, c]) expect(text).toContain('rms_messages{status="PENDING"} 7');
     expect(c).toContain('rms_oldest_pending_age_seconds 1.5');
+    expect(c).toContain('rms_blocked_groups 2');
 
     now += 1;
     expect(await sut.scrape()).toContain('rms_messages{status="PENDING"} 9');

@@ -34,6 +34,7 @@ export class BacklogGaugesService {
     }
     this.metrics.oldestPendingAge.set((backlog.oldestPendingAgeMs ?? 0) / 1000);
     this.metrics.oldestConfirmedAge.set((backlog.oldestConfirmedAgeMs ?? 0) / 1000);
+    this.metrics.blockedGroups.set(backlog.blockedGroups);
     const consumers = await this.consumers.get();
     this.metrics.unconsumed.reset();
     this.metrics.consumerWatermark.reset();

@@ -31,9 +31,17 @@ export class AfterCommit {
       this.metrics.transition(c.to, c.producerId, c.topic);
       if (c.to === 'CONFIRMED') confirmed.push(c.messageId);
     }
-    if (confirmed.length === 0 || !this.handOff) return;
+    this.due(confirmed);
+  }
+
+  /**
+   * Hands CONFIRMED messages that have just become deliverable to delivery without a status
+   * change of their own (the next message of a group, once the one before it is SENT).
+   */
+  due(ids: string[]): void {
+    if (ids.length === 0 || !this.handOff) return;
     try {
-      this.handOff(confirmed);
+      this.handOff(ids);
     } catch (error) {
       // The messages are CONFIRMED and due in MySQL: the sweep delivers them.
       this.logger.warn(`hand-off deferred to the sweep: ${(error as Error).message}`);

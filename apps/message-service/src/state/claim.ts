@@ -25,6 +25,12 @@ export interface ClaimSpec<R> {
    */
   dueOnly?: boolean;
   limit: number;
+  /**
+   * A condition on `messages` (unaliased) a row must meet to be claimed, read without locks: in
+   * the choice of candidates, and again, by a plain read, once the rows are locked (a locking
+   * read would skip rows other claims hold, and so see them as absent).
+   */
+  eligible?: string;
   /** The lease: how long the rows stay claimed (`next_attempt_at` pushed ahead). */
   leaseMs: number;
   /** The columns read of each claimed row (its `id` among them). */
@@ -64,12 +70,13 @@ export async function claimRows<R extends { id: string }>(
     spec.dueOnly === false
       ? 'AND (claim_token IS NULL OR next_attempt_at <= UTC_TIMESTAMP(3))'
       : 'AND next_attempt_at <= UTC_TIMESTAMP(3)';
+  const eligible = spec.eligible ? `AND ${spec.eligible}` : '';
   const ids =
     spec.ids ??
     (
       await db.query<{ id: string }[]>(
         `SELECT id FROM messages
-          WHERE status = ${spec.status} AND next_attempt_at <= UTC_TIMESTAMP(3)
+          WHERE status = ${spec.status} AND next_attempt_at <= UTC_TIMESTAMP(3) ${eligible}
           ORDER BY next_attempt_at LIMIT ?`,
         [spec.limit],
       )
@@ -77,14 +84,27 @@ export async function claimRows<R extends { id: string }>(
   const token = newClaimToken();
   if (ids.length === 0) return { token, rows: [], reads: [] };
   return inTransaction(db, async (trips) => {
-    const [rows] = (await trips.send([
-      {
-        sql: `SELECT ${spec.columns} FROM messages FORCE INDEX (PRIMARY)
-               WHERE id IN (${placeholders(ids.length)}) AND status = ${spec.status} ${due}
-               FOR UPDATE SKIP LOCKED`,
-        params: ids,
-      },
-    ])) as [R[]];
+    const lock: Statement = {
+      sql: `SELECT ${spec.columns} FROM messages FORCE INDEX (PRIMARY)
+             WHERE id IN (${placeholders(ids.length)}) AND status = ${spec.status} ${due}
+             FOR UPDATE SKIP LOCKED`,
+      params: ids,
+    };
+    const check: Statement[] = spec.eligible
+      ? [
+          {
+            sql: `SELECT id FROM messages WHERE id IN (${placeholders(ids.length)})
+                   AND NOT (${spec.eligible})`,
+            params: ids,
+          },
+        ]
+      : [];
+    const [locked, ineligible = []] = (await trips.send([lock, ...check])) as [
+      R[],
+      { id: string }[]?,
+    ];
+    const excluded = new Set(ineligible.map((r) => r.id));
+    const rows = locked.filter((r) => !excluded.has(r.id));
     if (rows.length === 0) {
       await trips.commit([]);
       return { token, rows: [], reads: [] };

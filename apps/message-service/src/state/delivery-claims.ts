@@ -44,6 +44,20 @@ const COLUMNS = `id, producer_id, msg_log_id, topic, tag, \`keys\`, properties, 
   delivery_attempts, TIMESTAMPDIFF(MICROSECOND, confirmed_at, UTC_TIMESTAMP(3)) DIV 1000 AS waited_ms`;
 
 /**
+ * Per-group FIFO: a message of a `messageGroup` is sent only while no earlier-confirmed message
+ * of its (producer, topic, group) is CONFIRMED or FAILED (ties by id), so a group reaches the MQ
+ * in confirm order, one message at a time; a retrying or FAILED head holds back its own group
+ * only. Reads `ix_messages_group_order`.
+ */
+export const HEAD_OF_GROUP = `(message_group IS NULL OR NOT EXISTS (
+  SELECT 1 FROM messages e
+   WHERE e.producer_id = messages.producer_id AND e.topic = messages.topic
+     AND e.message_group = messages.message_group
+     AND e.status IN (${MessageStatus.CONFIRMED}, ${MessageStatus.FAILED})
+     AND (e.confirmed_at < messages.confirmed_at
+          OR (e.confirmed_at = messages.confirmed_at AND e.id < messages.id))))`;
+
+/**
  * Claims of CONFIRMED messages for delivery: each claim counts the attempt, numbers the rows that
  * have no `seq` yet (per producer and topic, without holes), stamps a fresh claim token and takes
  * a lease (see `claimRows`).
@@ -72,6 +86,7 @@ export class DeliveryClaims {
       status: MessageStatus.CONFIRMED,
       ids,
       limit,
+      eligible: HEAD_OF_GROUP,
       leaseMs,
       columns: COLUMNS,
       extra: (rows) => {

@@ -130,8 +130,9 @@ export class DeliveryCompletions {
       })),
     ];
     if (transitions.length > 0) statements.push(insertEventsInSet(LIVE, transitions));
-    const results = await oneTrip(this.db, statements, [readSet(LIVE)]);
-    const live = parseSet(results[results.length - 1]);
+    const groups = nextOfGroups(sent);
+    const results = await oneTrip(this.db, statements, [readSet(LIVE), ...groups]);
+    const live = parseSet(results[results.length - 1 - groups.length]);
     const applied = {
       sent: sent.filter((o) => live.has(o.message.id)),
       failed: failed.filter((o) => live.has(o.message.id)),
@@ -140,11 +141,45 @@ export class DeliveryCompletions {
       ...applied.sent.map((o) => ({ ...changeOf(o), to: 'SENT' as const })),
       ...applied.failed.map((o) => ({ ...changeOf(o), to: 'FAILED' as const })),
     ]);
+    if (groups.length > 0) {
+      // The next message of each group whose head was just sent may go now.
+      const next = (results[results.length - 1] as { id: string; status: number }[])
+        .filter((r) => Number(r.status) === Number(MessageStatus.CONFIRMED))
+        .map((r) => r.id);
+      this.effects.due(next);
+    }
     return {
       sent: applied.sent.map((o) => o.message.id),
       failed: applied.failed.map((o) => o.message.id),
     };
   }
+}
+
+/**
+ * After the commit: the first message still CONFIRMED or FAILED of each group that had a message
+ * sent (one read for all groups), for the hand-off of the next in line.
+ */
+function nextOfGroups(sent: Sent[]): Statement[] {
+  const keys = new Map<string, [string, string, string]>();
+  for (const { message: m } of sent) {
+    if (m.messageGroup !== null)
+      keys.set(`${m.producerId}\u0000${m.topic}\u0000${m.messageGroup}`, [
+        m.producerId,
+        m.topic,
+        m.messageGroup,
+      ]);
+  }
+  if (keys.size === 0) return [];
+  const one = `(SELECT id, status FROM messages
+      WHERE producer_id = ? AND topic = ? AND message_group = ?
+        AND status IN (${MessageStatus.CONFIRMED}, ${MessageStatus.FAILED})
+      ORDER BY confirmed_at, id LIMIT 1)`;
+  return [
+    {
+      sql: [...keys.values()].map(() => one).join(' UNION ALL '),
+      params: [...keys.values()].flat(),
+    },
+  ];
 }
 
 const changeOf = (o: AttemptOutcome) => ({

@@ -10,6 +10,17 @@ export interface StatusCount {
   count: number;
 }
 
+/** A message group held back by a FAILED message: nothing after it is sent until it is resent or cancelled. */
+export interface BlockedGroup {
+  producerId: string;
+  topic: string;
+  messageGroup: string;
+  /** The FAILED message at its head. */
+  headMessageId: string;
+  /** CONFIRMED messages of the group waiting behind it. */
+  waiting: number;
+}
+
 export interface Backlog {
   /** Messages per status, all producers. */
   byStatus: Record<number, number>;
@@ -17,6 +28,8 @@ export interface Backlog {
   /** Since the oldest CONFIRMED message became due (delayed ones not yet due do not count). */
   oldestConfirmedAgeMs: number | null;
   sentLastMinute: number;
+  /** Message groups whose head is FAILED. */
+  blockedGroups: number;
 }
 
 /** Aggregates over `messages` for the stats endpoint and the metrics gauges (database clock). */
@@ -37,8 +50,32 @@ export class MessageStats {
     }));
   }
 
+  /** Groups with a FAILED message (the head that blocks them), and how many wait behind each. */
+  async blockedGroups(limit = 1000): Promise<BlockedGroup[]> {
+    const rows = await this.db.query<
+      { producer_id: string; topic: string; message_group: string; head: string; waiting: string }[]
+    >(
+      `SELECT f.producer_id, f.topic, f.message_group, MIN(f.id) AS head,
+              (SELECT COUNT(*) FROM messages c
+                WHERE c.producer_id = f.producer_id AND c.topic = f.topic
+                  AND c.message_group = f.message_group AND c.status = ${MessageStatus.CONFIRMED}) AS waiting
+         FROM messages f
+        WHERE f.status = ${MessageStatus.FAILED} AND f.message_group IS NOT NULL
+        GROUP BY f.producer_id, f.topic, f.message_group
+        ORDER BY f.producer_id, f.topic, f.message_group LIMIT ?`,
+      [limit],
+    );
+    return rows.map((r) => ({
+      producerId: r.producer_id,
+      topic: r.topic,
+      messageGroup: r.message_group,
+      headMessageId: r.head,
+      waiting: Number(r.waiting),
+    }));
+  }
+
   async backlog(): Promise<Backlog> {
-    const [byStatus, ages, sent] = await Promise.all([
+    const [byStatus, ages, sent, blocked] = await Promise.all([
       this.db.query<{ status: number; n: number | string }[]>(
         'SELECT status, COUNT(*) AS n FROM messages GROUP BY status',
       ),
@@ -56,6 +93,10 @@ export class MessageStats {
         `SELECT COUNT(*) AS n FROM messages
           WHERE sent_at >= UTC_TIMESTAMP(3) - INTERVAL 1 MINUTE AND status = ${MessageStatus.SENT}`,
       ),
+      this.db.query<{ n: number | string }[]>(
+        `SELECT COUNT(DISTINCT producer_id, topic, message_group) AS n FROM messages
+          WHERE status = ${MessageStatus.FAILED} AND message_group IS NOT NULL`,
+      ),
     ]);
     const nullable = (v: number | string | null) => (v === null ? null : Number(v));
     return {
@@ -63,6 +104,7 @@ export class MessageStats {
       oldestPendingAgeMs: nullable(ages[0].pending),
       oldestConfirmedAgeMs: nullable(ages[0].confirmed),
       sentLastMinute: Number(sent[0].n),
+      blockedGroups: Number(blocked[0].n),
     };
   }
 }

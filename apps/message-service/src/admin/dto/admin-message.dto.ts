@@ -138,6 +138,16 @@ export class StatusCountDto {
   @ApiProperty() count!: number;
 }
 
+export class BlockedGroupDto {
+  @ApiProperty() producerId!: string;
+  @ApiProperty() topic!: string;
+  @ApiProperty() messageGroup!: string;
+  @ApiProperty({ description: 'the FAILED message holding the group back' })
+  headMessageId!: string;
+  @ApiProperty({ description: 'CONFIRMED messages of the group waiting behind it' })
+  waiting!: number;
+}
+
 export class StatsDto {
   @ApiProperty({ type: [StatusCountDto], description: 'by status × producer × topic' })
   counts!: StatusCountDto[];
@@ -150,4 +160,9 @@ export class StatsDto {
   @ApiProperty({ nullable: true, type: Number }) oldestConfirmedAgeMs!: number | null;
   @ApiProperty({ description: 'FAILED messages' }) dead!: number;
   @ApiProperty() sentLastMinute!: number;
+  @ApiProperty({
+    type: [BlockedGroupDto],
+    description: 'message groups whose head is FAILED: resend or cancel it to let them go on',
+  })
+  blockedGroups!: BlockedGroupDto[];
 }

@@ -7,6 +7,7 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 @Index('ix_messages_created_at', ['createdAt'])
 @Index('ix_messages_sent_at', ['sentAt'])
 @Index('ix_messages_producer_topic_seq', ['producerId', 'topic', 'seq'])
+@Index('ix_messages_group_order', ['producerId', 'topic', 'messageGroup', 'status', 'confirmedAt'])
 export class MessageEntity {
   /** ULID made by the service. */
   @PrimaryColumn({ type: 'char', length: 26, charset: 'ascii', collation: 'ascii_bin' })

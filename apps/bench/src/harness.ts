@@ -1,0 +1,127 @@
+/** The benchmark's settings (environment variables) and shared helpers. */
+import { ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Redis from 'ioredis';
+import { createPool } from 'mysql2/promise';
+
+export const env = (name: string, fallback: string) => process.env[name] ?? fallback;
+export const CONCURRENCY = Number(env('BENCH_CONCURRENCY', '32'));
+export const DURATION_MS = Number(env('BENCH_SECONDS', '10')) * 1000;
+export const WARMUP_MS = Number(env('BENCH_WARMUP_SECONDS', '2')) * 1000;
+export const RATE = Number(env('BENCH_RATE', '500'));
+export const BATCH_SIZE = Number(env('BENCH_BATCH_SIZE', '100'));
+/** Concurrent batch callers: a few producers each sending full batches. */
+export const BATCH_CONCURRENCY = Number(env('BENCH_BATCH_CONCURRENCY', '4'));
+/** Message groups of the grouped scenario (per-group FIFO). */
+export const GROUPS = Number(env('BENCH_GROUPS', '100'));
+export const DB_SERVER = env('BENCH_DB_SERVER', 'mysql://root@127.0.0.1:3306');
+export const DATABASE = 'rms_bench';
+export const REDIS_QUEUES = 'redis://127.0.0.1:6379/11';
+export const REDIS_STREAMS = 'redis://127.0.0.1:6379/10';
+export const ADMIN_TOKEN = randomBytes(16).toString('hex');
+export const BODY = JSON.stringify({
+  orderId: 123456,
+  userId: 42,
+  amount: 99.5,
+  items: ['sku-1', 'sku-2'],
+});
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+export const rate = (n: number, ms: number) => Math.round((n / ms) * 1000);
+export const percentile = (sorted: number[], p: number) =>
+  sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : null;
+
+export async function startService(port: number): Promise<ChildProcess> {
+  // BENCH_NODE_ARGS: extra node arguments for the service, e.g. "--cpu-prof --cpu-prof-dir=prof".
+  const nodeArgs = env('BENCH_NODE_ARGS', '').split(/\s+/).filter(Boolean);
+  const main = join(__dirname, '../../message-service/src/main.js');
+  const child = spawn(process.execPath, [...nodeArgs, main], {
+    env: {
+      PATH: process.env.PATH,
+      PORT: String(port),
+      DATABASE_URL: `${DB_SERVER}/${DATABASE}`,
+      REDIS_URL: REDIS_QUEUES,
+      MQ_REDIS_URL: REDIS_STREAMS,
+      ADMIN_TOKEN,
+      ROLE: 'all',
+      MQ_DRIVER: 'redis',
+      LOG_FORMAT: 'json',
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  for (let i = 0; i < 300; i++) {
+    const ok = await fetch(`http://127.0.0.1:${port}/health/live`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) return child;
+    await sleep(100);
+  }
+  throw new Error('the service did not start');
+}
+
+/** Peak resident memory of a process (VmHWM), in MB. */
+export function peakRssMb(pid: number): number {
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('VmHWM:'));
+  return Math.round(Number(line?.replace(/\D+/g, '') ?? 0) / 1024);
+}
+
+/** Runs `worker` in `concurrency` loops until `until`; returns how many iterations finished. */
+export async function closedLoop(
+  concurrency: number,
+  until: number,
+  worker: () => Promise<void>,
+): Promise<number> {
+  let done = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (Date.now() < until) {
+        await worker();
+        done++;
+      }
+    }),
+  );
+  return done;
+}
+
+export async function streamLength(redis: Redis, topic: string): Promise<number> {
+  return redis.xlen(`rms:${topic}`);
+}
+
+/** Waits until the stream holds `expected` entries; returns when the last one arrived (ms). */
+export async function drained(
+  redis: Redis,
+  topic: string,
+  expected: number,
+  timeoutMs = 120_000,
+): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if ((await streamLength(redis, topic)) >= expected) {
+      const [[lastId]] = await redis.xrevrange(`rms:${topic}`, '+', '-', 'COUNT', 1);
+      return Number(lastId.split('-')[0]);
+    }
+    await sleep(50);
+  }
+  throw new Error(`${topic}: only ${await streamLength(redis, topic)} of ${expected} delivered`);
+}
+
+export async function rawInsertReference(): Promise<number> {
+  const pool = createPool({ uri: `${DB_SERVER}/${DATABASE}`, connectionLimit: CONCURRENCY });
+  await pool.query(
+    'CREATE TABLE IF NOT EXISTS bench_reference (id BIGINT AUTO_INCREMENT PRIMARY KEY, payload VARCHAR(255) NOT NULL) ENGINE=InnoDB',
+  );
+  const until = Date.now() + WARMUP_MS + DURATION_MS;
+  const measureFrom = Date.now() + WARMUP_MS;
+  let counted = 0;
+  await closedLoop(CONCURRENCY, until, async () => {
+    await pool.query('INSERT INTO bench_reference (payload) VALUES (?)', [BODY]);
+    if (Date.now() >= measureFrom) counted++;
+  });
+  await pool.end();
+  return rate(counted, DURATION_MS);
+}
