@@ -33,6 +33,8 @@ describe('npm run demo, shorter (e2e: the message service, order and points serv
     expect(value('order service killed between commit and confirm')).toBe('2');
     expect(value('points service killed mid-handler')).toBe('1');
     expect(value('duplicate deliveries')).toBe('2');
+    expect(value('stream entries unread or unacknowledged')).toBe('0');
+    expect(Number(value('sends refused while the MQ was down'))).toBeGreaterThan(0);
     expect(Number(value('business transactions rolled back after prepare'))).toBeGreaterThan(0);
     expect(value('decided by check-back: committed / rolled back')).toMatch(/^[1-9]\d* \/ \d+$/);
     const reconciliation = output

@@ -1,6 +1,6 @@
 import Redis from 'ioredis';
 import { randomBytes } from 'node:crypto';
-import { MetricsService } from '../apps/message-service/src/metrics/metrics.service';
+import { AlertService } from '../apps/message-service/src/alerts/alert.service';
 import { aPrepareRequest } from './factories/message.factory';
 import { deleteMessagesOf } from './support/cleanup';
 import { call } from './support/http';
@@ -10,7 +10,7 @@ import { TEST_MQ_REDIS_URL } from './support/test-env';
 import { sleep, waitFor } from './support/wait';
 
 const ADMIN = 'test-admin-token-0123456789';
-const GRACE_MS = 300;
+const GRACE_MS = 1500;
 
 interface Row {
   consumerGroup: string;
@@ -134,16 +134,24 @@ describe('Receipts and reconciliation (e2e, MariaDB + Redis)', () => {
   });
 
   it('should raise UNCONSUMED_MESSAGES once the missing ones stay unconsumed', async () => {
-    const metrics = t.app.get(MetricsService);
-    await waitFor(
-      async () =>
-        (await metrics.alerts.get()).values.some(
-          (v) => v.labels.type === 'UNCONSUMED_MESSAGES' && v.value > 0,
-        ),
-      'the UNCONSUMED_MESSAGES alert',
-      10_000,
-      100,
+    const raise = jest.spyOn(t.app.get(AlertService), 'raise');
+    const ours = () =>
+      raise.mock.calls
+        .map(([a]) => a)
+        .find((a) => 'consumerGroup' in a && a.consumerGroup === group);
+    const alert = await waitFor(ours, 'the UNCONSUMED_MESSAGES alert', 10_000, 100);
+    expect(alert).toMatchObject({
+      type: 'UNCONSUMED_MESSAGES',
+      producerId: producer.id,
+      topic,
+      missing: 2,
+      firstMissingSeq: 9,
+      firstMissingMessageId: bySeq.get(9),
+    });
+    expect((alert as { oldestMissingAgeMs: number }).oldestMissingAgeMs).toBeGreaterThanOrEqual(
+      2 * GRACE_MS,
     );
+    raise.mockRestore();
   });
 
   it('should resend the missing messages, naming the actor, and then count them as consumed', async () => {

@@ -12,14 +12,7 @@ import Redis from 'ioredis';
 import { createConnection } from 'mysql2/promise';
 import { CHECK_BACK_PATH, OrderRequest } from './order-request';
 import { freePort, Supervised } from './processes';
-import {
-  converged,
-  countOutcome,
-  Outcome,
-  printReconciliation,
-  printTable,
-  ReconciliationRow,
-} from './report';
+import { allGood, printReconciliation, printTable, readSettled, ReconciliationRow } from './report';
 import { TcpProxy } from './tcp-proxy';
 
 const ORDERS = Number(process.env.DEMO_ORDERS ?? '400');
@@ -122,7 +115,7 @@ async function main(): Promise<void> {
   await Promise.all([orders.start(), points.start()]);
 
   // Orders, CONCURRENCY at a time; an order service that dies is waited for, not retried.
-  const counts = { placed: 0, rolledBack: 0, failedRequests: 0, mqOutages: 0 };
+  const counts = { placed: 0, rolledBack: 0, refused: 0, failedRequests: 0, mqOutages: 0 };
   let next = 0;
   let outage: Promise<void> | undefined;
   const place = async (i: number) => {
@@ -155,10 +148,14 @@ async function main(): Promise<void> {
       break;
     }
     // No answer: the order service died (on purpose) with the order in hand.
-    if (!res) counts.failedRequests++;
-    else if (res.status === 201) counts.placed++;
-    else counts.rolledBack++;
-    await res?.body?.cancel();
+    if (!res) {
+      counts.failedRequests++;
+      return;
+    }
+    const answer = (await res.json()) as { error?: string };
+    if (res.status === 201) counts.placed++;
+    else if (answer.error === 'payment declined') counts.rolledBack++;
+    else counts.refused++;
   };
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async () => {
@@ -175,34 +172,21 @@ async function main(): Promise<void> {
   for (const [, fields] of entries) await streams.xadd('rms:order-paid', '*', ...fields);
   log(`${ORDERS} orders sent; waiting until every committed order is credited and reconciled`);
 
-  let outcome: Outcome = await countOutcome(db);
-  let rows: ReconciliationRow[] = [];
+  const reconciliation = async () =>
+    (await admin<{ items: ReconciliationRow[] }>('/v1/admin/reconciliation')).items;
   const deadline = Date.now() + 90_000;
-  for (;;) {
-    outcome = await countOutcome(db);
-    rows = (await admin<{ items: ReconciliationRow[] }>('/v1/admin/reconciliation')).items;
-    const reconciled = rows.every((r) => r.missing.total === 0 && r.consumed >= r.sent);
-    const [pending] = (await db.query(
-      'SELECT COUNT(*) AS n FROM demo_rms.messages WHERE status IN (0, 3)',
-    )) as unknown as [{ n: number }[]];
-    if (converged(outcome) && reconciled && Number(pending[0].n) === 0) break;
-    if (Date.now() > deadline) break;
+  let settled = await readSettled(db, streams, reconciliation);
+  while (!allGood(settled) && Date.now() < deadline) {
     await sleep(500);
+    settled = await readSettled(db, streams, reconciliation);
   }
-  const [statuses] = (await db.query(
-    `SELECT status, COUNT(*) AS n FROM demo_rms.messages GROUP BY status ORDER BY status`,
-  )) as unknown as [{ status: number; n: number }[]];
-  const byStatus = (s: number) => Number(statuses.find((r) => Number(r.status) === s)?.n ?? 0);
-  const [checkedBack] = (await db.query(
-    `SELECT status, COUNT(*) AS n FROM demo_rms.messages WHERE check_back_count > 0 GROUP BY status`,
-  )) as unknown as [{ status: number; n: number }[]];
-  const checkedBackAs = (s: number) =>
-    Number(checkedBack.find((r) => Number(r.status) === s)?.n ?? 0);
+  const { outcome, byStatus, decidedByCheckBack: checkedBack } = settled;
 
   printTable('faults injected', [
     ['order service killed between commit and confirm', orders.restarts],
     ['business transactions rolled back after prepare', counts.rolledBack],
     ['MQ outages', `${counts.mqOutages} (${MQ_OUTAGE_MS} ms)`],
+    ['sends refused while the MQ was down', settled.failedSends],
     ['points service killed mid-handler', points.restarts],
     ['duplicate deliveries', entries.length],
   ]);
@@ -217,15 +201,14 @@ async function main(): Promise<void> {
       'messages SENT / CANCELLED / other',
       `${byStatus(1)} / ${byStatus(4)} / ${byStatus(0) + byStatus(2) + byStatus(3)}`,
     ],
-    ['decided by check-back: committed / rolled back', `${checkedBackAs(1)} / ${checkedBackAs(4)}`],
+    ['decided by check-back: committed / rolled back', `${checkedBack(1)} / ${checkedBack(4)}`],
+    ['stream entries unread or unacknowledged', settled.unread],
     ['requests cut off by a crash', counts.failedRequests],
+    ['orders refused for another reason', counts.refused],
     ['took', `${((Date.now() - started) / 1000).toFixed(1)} s`],
   ]);
-  printReconciliation(rows);
-  const ok =
-    converged(outcome) &&
-    outcome.ordersCommitted === outcome.pointsCredited &&
-    rows.every((r) => r.missing.total === 0);
+  printReconciliation(settled.rows);
+  const ok = allGood(settled);
   console.log(
     `\n${ok ? 'OK' : 'FAILED'}: orders committed = points credited = ${outcome.pointsCredited}, ${outcome.lost} lost, ${outcome.appliedTwice} applied twice, ${outcome.pointsForRolledBack} points for rolled-back orders`,
   );

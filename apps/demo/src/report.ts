@@ -1,3 +1,4 @@
+import type Redis from 'ioredis';
 import { Connection } from 'mysql2/promise';
 
 /** The demo's outcome, counted in the business databases themselves. */
@@ -85,3 +86,65 @@ export function printReconciliation(rows: ReconciliationRow[]): void {
   console.log(format(header));
   for (const l of lines) console.log(format(l));
 }
+
+/** Everything the demo checks at the end, read from the databases, the stream and the service. */
+export interface Settled {
+  outcome: Outcome;
+  rows: ReconciliationRow[];
+  /** Messages still PENDING or CONFIRMED in the message service. */
+  unsettled: number;
+  /** Stream entries the points service has not read, or read and not acknowledged. */
+  unread: number;
+  byStatus: (status: number) => number;
+  decidedByCheckBack: (status: number) => number;
+  /** Send attempts the MQ refused (during the outage). */
+  failedSends: number;
+}
+
+export async function readSettled(
+  db: Connection,
+  streams: Redis,
+  reconciliation: () => Promise<ReconciliationRow[]>,
+): Promise<Settled> {
+  const rows = async <T>(sql: string) => (await db.query(sql))[0] as T[];
+  const count = (list: { status: number; n: number }[]) => (status: number) =>
+    Number(list.find((r) => Number(r.status) === status)?.n ?? 0);
+  const statuses = await rows<{ status: number; n: number }>(
+    'SELECT status, COUNT(*) AS n FROM demo_rms.messages GROUP BY status',
+  );
+  const checkedBack = await rows<{ status: number; n: number }>(
+    'SELECT status, COUNT(*) AS n FROM demo_rms.messages WHERE check_back_count > 0 GROUP BY status',
+  );
+  const [failed] = await rows<{ n: number }>(
+    `SELECT COUNT(*) AS n FROM demo_rms.message_events
+      WHERE type = 'DELIVERY_ATTEMPT' AND detail LIKE '%"ok":false%'`,
+  );
+  // XINFO GROUPS: [name, …, pending, n, …, lag, n] per group.
+  const groups = (await streams.xinfo('GROUPS', 'rms:order-paid')) as (string | number | null)[][];
+  const info = groups
+    .map((g) => {
+      const fields = new Map<string | number | null, string | number | null>();
+      for (let i = 0; i + 1 < g.length; i += 2) fields.set(g[i], g[i + 1]);
+      return fields;
+    })
+    .find((g) => g.get('name') === 'points-service');
+  const byStatus = count(statuses);
+  return {
+    outcome: await countOutcome(db),
+    rows: await reconciliation(),
+    unsettled: byStatus(0) + byStatus(3),
+    unread: info ? Number(info.get('pending') ?? 0) + Number(info.get('lag') ?? 1) : 1,
+    byStatus,
+    decidedByCheckBack: count(checkedBack),
+    failedSends: Number(failed.n),
+  };
+}
+
+/** Every check of the demo: the business databases agree, the service settled and reconciled. */
+export const allGood = (s: Settled): boolean =>
+  converged(s.outcome) &&
+  s.outcome.ordersCommitted === s.outcome.pointsCredited &&
+  s.unsettled === 0 &&
+  s.unread === 0 &&
+  s.rows.length > 0 &&
+  s.rows.every((r) => r.missing.total === 0 && r.consumed >= r.sent);

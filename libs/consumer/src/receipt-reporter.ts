@@ -52,7 +52,7 @@ function toRanges(seqs: Iterable<number>): Range[] {
   return ranges;
 }
 
-/** A receipt the service refused for good (a 4xx other than 429): retrying cannot help. */
+/** A receipt the service refused for good (400 or 413): retrying cannot help. */
 export class ReceiptRefusedError extends Error {
   constructor(
     readonly statusCode: number,
@@ -68,7 +68,7 @@ export class ReceiptRefusedError extends Error {
  * Collects the `rms-seq` numbers of handled messages per (producer, topic) and sends them to the
  * service as ranges, batched every `flushMs`. At least once: what was not acknowledged (network
  * error, 5xx, 429) is sent again with the next batch; the service keeps the union, so a repeat
- * is harmless. A refused report (4xx) is dropped and passed to `onError`. With the inbox, it also
+ * is harmless. A refused report (400, 413) is dropped and passed to `onError`. With the inbox, it also
  * catches up at start and every minute: what the inbox holds and the service does not (numbers
  * of a process that died before it sent them) is sent again.
  */
@@ -159,17 +159,18 @@ export class ReceiptReporter {
   private async send(): Promise<void> {
     for (const [key, seqs] of [...this.pending]) {
       const [producerId, topic] = key.split('\u0000');
-      const taken = [...seqs];
-      const ranges = toRanges(taken);
-      try {
-        for (let i = 0; i < ranges.length; i += MAX_RANGES) {
-          await this.post(producerId, topic, ranges.slice(i, i + MAX_RANGES));
+      const ranges = toRanges(seqs);
+      for (let i = 0; i < ranges.length; i += MAX_RANGES) {
+        const chunk = ranges.slice(i, i + MAX_RANGES);
+        try {
+          await this.post(producerId, topic, chunk);
+        } catch (error) {
+          this.onError(error);
+          // Kept, and sent again next time, unless the service refused these numbers for good.
+          if (!(error instanceof ReceiptRefusedError)) continue;
         }
-      } catch (error) {
-        this.onError(error);
-        if (!(error instanceof ReceiptRefusedError)) continue; // kept: sent again next time
+        for (const [from, to] of chunk) for (let n = from; n <= to; n++) seqs.delete(n);
       }
-      for (const n of taken) seqs.delete(n);
       if (seqs.size === 0) this.pending.delete(key);
     }
   }
@@ -196,7 +197,9 @@ export class ReceiptReporter {
       code = undefined;
     }
     const message = `receipts for ${producerId}/${topic}: HTTP ${response.status} ${text.slice(0, 200)}`;
-    if (response.status >= 400 && response.status < 500 && response.status !== 429) {
+    // 400 and 413: these numbers will never be accepted. Anything else (a key being rotated, a
+    // group re-enabled, 429, 5xx) may pass later.
+    if (response.status === 400 || response.status === 413) {
       throw new ReceiptRefusedError(response.status, code, message);
     }
     throw new Error(message);

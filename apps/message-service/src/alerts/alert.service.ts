@@ -26,8 +26,9 @@ export type Alert =
       producerId: string;
       topic: string;
       missing: number;
-      oldestSeq: number;
-      oldestMessageId: string;
+      oldestMissingAgeMs: number;
+      firstMissingSeq: number;
+      firstMissingMessageId: string;
     };
 
 const ATTEMPTS = 4;

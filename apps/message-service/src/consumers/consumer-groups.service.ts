@@ -6,6 +6,7 @@ import { NotFoundError, ValidationFailedError } from '../common/domain-errors';
 import { isDuplicateKey } from '../common/store-errors';
 import { ConsumerGroup } from './consumer-group';
 import { ConsumerGroupRepository } from './consumer-group.repository';
+import { ReceiptRepository } from './receipt.repository';
 
 export interface RegisteredConsumerGroup {
   group: ConsumerGroup;
@@ -21,7 +22,10 @@ export interface RegisteredConsumerGroup {
 export class ConsumerGroupsService {
   private readonly keys: ApiKeyCache<ConsumerGroup>;
 
-  constructor(private readonly groups: ConsumerGroupRepository) {
+  constructor(
+    private readonly groups: ConsumerGroupRepository,
+    private readonly receipts: ReceiptRepository,
+  ) {
     this.keys = new ApiKeyCache({
       kind: 'rmsc',
       lookup: (hash) => this.groups.findByApiKeyHash(hash),
@@ -44,6 +48,7 @@ export class ConsumerGroupsService {
         throw ValidationFailedError.field('id', `consumer group "${id}" already exists`);
       throw error;
     }
+    await this.receipts.startAt(id, topics);
     return { group: await this.get(id), apiKey };
   }
 
@@ -64,6 +69,7 @@ export class ConsumerGroupsService {
     const topics = patch.topics && [...new Set(patch.topics)];
     if (!(await this.groups.update(id, { ...patch, topics })))
       throw new NotFoundError(`consumer group ${id} not found`);
+    if (topics) await this.receipts.startAt(id, topics);
     this.keys.forget();
     return this.get(id);
   }

@@ -12,6 +12,8 @@ export interface StoredReceipts extends ReceiptState {
   topic: string;
   /** How many numbers were reported: the watermark and the ranges above it. */
   consumed: number;
+  /** Numbers up to here came before the group was registered for the topic. */
+  floor: number;
 }
 
 interface ReceiptRow {
@@ -21,6 +23,7 @@ interface ReceiptRow {
   watermark: string | number;
   ranges: string;
   in_ranges: string | number;
+  floor_seq: string | number;
 }
 
 const toReceipts = (r: ReceiptRow): StoredReceipts => ({
@@ -30,6 +33,7 @@ const toReceipts = (r: ReceiptRow): StoredReceipts => ({
   watermark: Number(r.watermark),
   ranges: JSON.parse(r.ranges) as SeqRange[],
   consumed: Number(r.watermark) + Number(r.in_ranges),
+  floor: Number(r.floor_seq),
 });
 
 /** Storage of receipts (`consumer_receipts`): one compact row per (group, producer, topic). */
@@ -37,13 +41,32 @@ const toReceipts = (r: ReceiptRow): StoredReceipts => ({
 export class ReceiptRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
-  /** Adds reported ranges to the stored union, under the row's lock; returns the new state. */
+  /**
+   * Marks where the group starts on each numbered (producer, topic) of these topics: what was
+   * numbered before is not expected of it. Pairs it already has keep their state.
+   */
+  async startAt(group: string, topics: string[]): Promise<void> {
+    if (topics.length === 0) return;
+    await this.db.query(
+      `INSERT IGNORE INTO consumer_receipts
+         (consumer_group_id, producer_id, topic, watermark, floor_seq, ranges, in_ranges, updated_at)
+       SELECT ?, producer_id, topic, 0, next_seq - 1, '[]', 0, UTC_TIMESTAMP(3)
+         FROM topic_sequences WHERE topic IN (${placeholders(topics.length)})`,
+      [group, ...topics],
+    );
+  }
+
+  /**
+   * Adds reported ranges to the stored union, under the row's lock; returns the new state, or
+   * undefined (and stores nothing) when the union would hold more than `maxRanges` ranges.
+   */
   async add(
     group: string,
     producerId: string,
     topic: string,
     reported: SeqRange[],
-  ): Promise<ReceiptState> {
+    maxRanges: number,
+  ): Promise<ReceiptState | undefined> {
     const key = [group, producerId, topic];
     // The row exists before it is locked, so that two first reports cannot both insert it.
     await this.db.query(
@@ -65,6 +88,10 @@ export class ReceiptRepository {
         ranges: JSON.parse(rows[0].ranges) as SeqRange[],
       };
       const next = mergeReceipts(stored, reported);
+      if (next.ranges.length > maxRanges) {
+        await trips.commit([]);
+        return undefined;
+      }
       await trips.commit([
         {
           sql: `UPDATE consumer_receipts SET watermark = ?, ranges = ?, in_ranges = ?,
@@ -95,7 +122,7 @@ export class ReceiptRepository {
   async ofGroups(groups: string[]): Promise<StoredReceipts[]> {
     if (groups.length === 0) return [];
     const rows = await this.db.query<ReceiptRow[]>(
-      `SELECT consumer_group_id, producer_id, topic, watermark, ranges, in_ranges
+      `SELECT consumer_group_id, producer_id, topic, watermark, ranges, in_ranges, floor_seq
          FROM consumer_receipts WHERE consumer_group_id IN (${placeholders(groups.length)})`,
       groups,
     );

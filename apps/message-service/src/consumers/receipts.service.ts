@@ -25,12 +25,18 @@ export class ReceiptsService {
       );
     }
     const ranges = report.ranges.map((r, i) => rangeOf(r, i));
-    const state = await this.receipts.add(group.id, report.producerId, report.topic, ranges);
-    if (state.ranges.length > MAX_STORED_RANGES) {
-      // Stored anyway (nothing reported is lost); the group is told it leaves too many holes.
+    const state = await this.receipts.add(
+      group.id,
+      report.producerId,
+      report.topic,
+      ranges,
+      MAX_STORED_RANGES,
+    );
+    if (!state) {
+      // Nothing of this report is stored: its numbers show as missing, where an operator sees them.
       throw ValidationFailedError.field(
         'ranges',
-        `over ${MAX_STORED_RANGES} separate ranges are open above the watermark ${state.watermark}: report contiguous runs`,
+        `would leave over ${MAX_STORED_RANGES} separate ranges above the watermark: report contiguous runs`,
       );
     }
     return state;

@@ -37,6 +37,7 @@ describe(ReconciliationService.name, () => {
         watermark: 5,
         ranges: [[8, 9]],
         consumed: 7,
+        floor: 2,
       },
     ]);
     sequences = automock<SequenceReads>('pairs', 'counts', 'sentInHoles');
@@ -65,10 +66,11 @@ describe(ReconciliationService.name, () => {
     sequences.sentInHoles.mockResolvedValue({
       total: 3,
       items: [{ seq: 6, messageId: 'm6', msgLogId: 'o6', sentAt: new Date(now - ms) }],
+      oldestAgeMs: ms,
     });
 
   describe('rows', () => {
-    it('should look for missing messages only in the holes of the receipts, since the group was registered', async () => {
+    it('should look for missing messages only in the holes of the receipts, above where the group started', async () => {
       missingSentAgo(61_000);
       const [row] = await sut.rows({});
       expect(sequences.sentInHoles).toHaveBeenCalledWith(
@@ -82,6 +84,23 @@ describe(ReconciliationService.name, () => {
         1000,
       );
       expect(row).toMatchObject({ consumedWatermark: 5, consumed: 7, sent: 10 });
+    });
+
+    it('should not expect what was numbered before the group was registered (its floor)', async () => {
+      receipts.ofGroups.mockResolvedValue([
+        {
+          consumerGroupId: 'points',
+          producerId: 'orders',
+          topic: 'order-paid',
+          watermark: 0,
+          ranges: [],
+          consumed: 0,
+          floor: 8,
+        },
+      ]);
+      missingSentAgo(61_000);
+      await sut.rows({});
+      expect(sequences.sentInHoles.mock.calls[0][1]).toEqual([[9, 10]]);
     });
   });
 
@@ -98,8 +117,14 @@ describe(ReconciliationService.name, () => {
       await sut.checkUnconsumed();
       expect(alerts.raise).toHaveBeenCalledTimes(1);
       expect(alerts.raise).toHaveBeenCalledWith(
-        expect.objectContaining({ type: 'UNCONSUMED_MESSAGES', missing: 3, oldestSeq: 6 }),
+        expect.objectContaining({
+          type: 'UNCONSUMED_MESSAGES',
+          missing: 3,
+          firstMissingSeq: 6,
+          oldestMissingAgeMs: 121_000,
+        }),
       );
+      expect(sequences.counts).not.toHaveBeenCalled();
     });
   });
 });

@@ -3,7 +3,12 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AlertService } from '../alerts/alert.service';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { OperatorTransitions } from '../state/operator-transitions';
-import { NumberedMessage, NumberedPair, SequenceReads } from '../state/sequence-reads';
+import {
+  MissingMessages,
+  NumberedMessage,
+  NumberedPair,
+  SequenceReads,
+} from '../state/sequence-reads';
 import { ConsumerGroup } from './consumer-group';
 import { ConsumerGroupsService } from './consumer-groups.service';
 import { holesOf, ReceiptState } from './receipt-ranges';
@@ -28,6 +33,8 @@ export interface ReconciliationRow {
   /** SENT messages older than the grace that the group never reported (the first `limit`). */
   missing: { total: number; items: NumberedMessage[] };
 }
+
+type Scope = { group: ConsumerGroup; pair: NumberedPair; receipts: ReceiptState; floor: number };
 
 /** How many missing messages a row lists, and a resend takes, at most. */
 export const MISSING_LIMIT = 1_000;
@@ -57,19 +64,19 @@ export class ReconciliationService {
   /** One row per (group, producer, topic) matching the filter, with counts from MySQL. */
   async rows(filter: ReconciliationFilter, limit = MISSING_LIMIT): Promise<ReconciliationRow[]> {
     const rows: ReconciliationRow[] = [];
-    for (const { group, pair, receipts } of await this.scope(filter)) {
-      const counts = await this.sequences.counts(pair);
-      const missing = await this.missing(group, pair, receipts, limit);
+    for (const s of await this.scope(filter)) {
+      const counts = await this.sequences.counts(s.pair);
+      const { total, items } = await this.missing(s, limit);
       rows.push({
-        consumerGroup: group.id,
-        producerId: pair.producerId,
-        topic: pair.topic,
+        consumerGroup: s.group.id,
+        producerId: s.pair.producerId,
+        topic: s.pair.topic,
         sent: counts.sent,
         maxSentSeq: counts.maxSentSeq,
-        consumedWatermark: receipts.watermark,
-        consumed: 'consumed' in receipts ? receipts.consumed : 0,
+        consumedWatermark: s.receipts.watermark,
+        consumed: 'consumed' in s.receipts ? (s.receipts as StoredReceipts).consumed : 0,
         failed: counts.failed,
-        missing,
+        missing: { total, items },
       });
     }
     return rows;
@@ -78,11 +85,11 @@ export class ReconciliationService {
   /** Watermarks and missing totals only (no counts, no items): for the metrics gauges. */
   async gauges(): Promise<{ key: ReconciliationFilter; watermark: number; missing: number }[]> {
     const out = [];
-    for (const { group, pair, receipts } of await this.scope({})) {
-      const missing = await this.missing(group, pair, receipts, 0);
+    for (const s of await this.scope({})) {
+      const missing = await this.missing(s, 0);
       out.push({
-        key: { consumerGroup: group.id, producerId: pair.producerId, topic: pair.topic },
-        watermark: receipts.watermark,
+        key: { consumerGroup: s.group.id, producerId: s.pair.producerId, topic: s.pair.topic },
+        watermark: s.receipts.watermark,
         missing: missing.total,
       });
     }
@@ -108,46 +115,44 @@ export class ReconciliationService {
   }
 
   /**
-   * Raises UNCONSUMED_MESSAGES for each (group, producer, topic) whose oldest missing message was
-   * sent more than twice the grace ago (it stayed unconsumed past a whole further grace), once
-   * per oldest message. Returns how many rows have missing messages.
+   * Raises UNCONSUMED_MESSAGES for each (group, producer, topic) whose longest-missing message was
+   * sent more than twice the grace ago (it stayed unconsumed a whole further grace), once per
+   * first missing message. Returns how many rows have missing messages. Reads no counts.
    */
   async checkUnconsumed(): Promise<number> {
     let rowsMissing = 0;
-    for (const row of await this.rows({}, 1)) {
-      if (row.missing.total === 0) continue;
+    for (const s of await this.scope({})) {
+      const missing = await this.missing(s, 1);
+      if (missing.total === 0) continue;
       rowsMissing++;
-      const oldest = row.missing.items[0];
-      const ageMs = Date.now() - oldest.sentAt.getTime();
-      const id = `${row.consumerGroup}\u0000${row.producerId}\u0000${row.topic}\u0000${oldest.messageId}`;
-      if (ageMs < 2 * this.config.reconcileGraceMs || this.raised.has(id)) continue;
+      if ((missing.oldestAgeMs ?? 0) < 2 * this.config.reconcileGraceMs) continue;
+      const first = missing.items[0];
+      const id = [s.group.id, s.pair.producerId, s.pair.topic, first.messageId].join('\u0000');
+      if (this.raised.has(id)) continue;
       if (this.raised.size >= RAISED_MAX) this.raised.clear();
       this.raised.add(id);
       this.alerts.raise({
         type: 'UNCONSUMED_MESSAGES',
-        consumerGroup: row.consumerGroup,
-        producerId: row.producerId,
-        topic: row.topic,
-        missing: row.missing.total,
-        oldestSeq: oldest.seq,
-        oldestMessageId: oldest.messageId,
+        consumerGroup: s.group.id,
+        producerId: s.pair.producerId,
+        topic: s.pair.topic,
+        missing: missing.total,
+        oldestMissingAgeMs: missing.oldestAgeMs ?? 0,
+        firstMissingSeq: first.seq,
+        firstMissingMessageId: first.messageId,
       });
     }
     return rowsMissing;
   }
 
   /** The groups, their numbered (producer, topic) pairs and stored receipts, per the filter. */
-  private async scope(
-    filter: ReconciliationFilter,
-  ): Promise<
-    { group: ConsumerGroup; pair: NumberedPair; receipts: ReceiptState | StoredReceipts }[]
-  > {
+  private async scope(filter: ReconciliationFilter): Promise<Scope[]> {
     const groups =
       filter.consumerGroup !== undefined
         ? [await this.groups.get(filter.consumerGroup)]
         : (await this.groups.list()).filter((g) => g.enabled);
     const stored = await this.receipts.ofGroups(groups.map((g) => g.id));
-    const out = [];
+    const out: Scope[] = [];
     for (const group of groups) {
       const topics = group.topics.filter((t) => filter.topic === undefined || t === filter.topic);
       for (const pair of await this.sequences.pairs(topics, filter.producerId)) {
@@ -156,25 +161,27 @@ export class ReconciliationService {
             r.consumerGroupId === group.id &&
             r.producerId === pair.producerId &&
             r.topic === pair.topic,
-        ) ?? { watermark: 0, ranges: [] };
-        out.push({ group, pair, receipts });
+        );
+        out.push({
+          group,
+          pair,
+          receipts: receipts ?? { watermark: 0, ranges: [] },
+          floor: receipts?.floor ?? 0,
+        });
       }
     }
     return out;
   }
 
-  private missing(
-    group: ConsumerGroup,
-    pair: NumberedPair,
-    receipts: ReceiptState,
-    limit: number,
-  ): Promise<{ total: number; items: NumberedMessage[] }> {
-    const holes = holesOf(receipts, pair.lastSeq);
-    if (holes.length === 0) return Promise.resolve({ total: 0, items: [] });
+  /** The SENT messages in the holes of the receipts, above where the group started. */
+  private missing(s: Scope, limit: number): Promise<MissingMessages> {
+    const from = { watermark: Math.max(s.receipts.watermark, s.floor), ranges: s.receipts.ranges };
+    const holes = holesOf(from, s.pair.lastSeq);
+    if (holes.length === 0) return Promise.resolve({ total: 0, items: [], oldestAgeMs: null });
     return this.sequences.sentInHoles(
-      pair,
+      s.pair,
       holes,
-      group.createdAt,
+      s.group.createdAt,
       this.config.reconcileGraceMs,
       limit,
     );

@@ -1,5 +1,5 @@
 import { MESSAGE_STATUS_NAMES, MessageStatus } from '@app/contracts';
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { CachedRead } from '../common/cached-read';
 import { ReconciliationService } from '../consumers/reconciliation.service';
 import { MetricsService } from '../metrics/metrics.service';
@@ -15,6 +15,7 @@ type ConsumerGauges = Awaited<ReturnType<ReconciliationService['gauges']>>;
 /** Fills the backlog and consumer gauges from MySQL for a scrape and renders the registry. */
 @Injectable()
 export class BacklogGaugesService {
+  private readonly logger = new Logger('Metrics');
   private readonly backlog: CachedRead<Backlog>;
   private readonly consumers: CachedRead<ConsumerGauges>;
 
@@ -35,7 +36,16 @@ export class BacklogGaugesService {
     this.metrics.oldestPendingAge.set((backlog.oldestPendingAgeMs ?? 0) / 1000);
     this.metrics.oldestConfirmedAge.set((backlog.oldestConfirmedAgeMs ?? 0) / 1000);
     this.metrics.blockedGroups.set(backlog.blockedGroups);
-    const consumers = await this.consumers.get();
+    // A reconciliation that fails leaves the consumer gauges as they were, not the scrape failed.
+    const consumers = await this.consumers.get().catch((error: unknown) => {
+      this.logger.warn(`consumer gauges not refreshed: ${(error as Error).message}`);
+      return undefined;
+    });
+    if (consumers) this.fillConsumers(consumers);
+    return this.metrics.registry.metrics();
+  }
+
+  private fillConsumers(consumers: ConsumerGauges): void {
     this.metrics.unconsumed.reset();
     this.metrics.consumerWatermark.reset();
     for (const { key, watermark, missing } of consumers) {
@@ -47,6 +57,5 @@ export class BacklogGaugesService {
       this.metrics.unconsumed.inc(labels, missing);
       this.metrics.consumerWatermark.set(labels, watermark);
     }
-    return this.metrics.registry.metrics();
   }
 }

@@ -31,6 +31,14 @@ export interface NumberedMessage {
   sentAt: Date;
 }
 
+/** SENT messages in a group's holes: the first ones by seq, how many in all, the oldest's age. */
+export interface MissingMessages {
+  items: NumberedMessage[];
+  total: number;
+  /** Since the longest-missing one was sent (database clock); null when none. */
+  oldestAgeMs: number | null;
+}
+
 /** At most this many holes go into one query; more are read in further queries. */
 const HOLES_PER_QUERY = 500;
 
@@ -84,20 +92,24 @@ export class SequenceReads {
     sentFrom: Date,
     graceMs: number,
     limit: number,
-  ): Promise<{ items: NumberedMessage[]; total: number }> {
+  ): Promise<MissingMessages> {
     const items: NumberedMessage[] = [];
     let total = 0;
+    let oldestAgeMs: number | null = null;
     for (let i = 0; i < holes.length; i += HOLES_PER_QUERY) {
       const chunk = holes.slice(i, i + HOLES_PER_QUERY);
       const where = `producer_id = ? AND topic = ? AND status = ${MessageStatus.SENT}
         AND (${chunk.map(() => 'seq BETWEEN ? AND ?').join(' OR ')})
         AND sent_at >= ? AND sent_at < TIMESTAMPADD(MICROSECOND, ? * -1000, UTC_TIMESTAMP(3))`;
       const params = [pair.producerId, pair.topic, ...chunk.flat(), sentFrom, graceMs];
-      const [count] = await this.db.query<{ n: string | number }[]>(
-        `SELECT COUNT(*) AS n FROM messages WHERE ${where}`,
+      const [count] = await this.db.query<{ n: string | number; age: string | number | null }[]>(
+        `SELECT COUNT(*) AS n,
+                TIMESTAMPDIFF(MICROSECOND, MIN(sent_at), UTC_TIMESTAMP(3)) DIV 1000 AS age
+           FROM messages WHERE ${where}`,
         params,
       );
       total += Number(count.n);
+      if (count.age !== null) oldestAgeMs = Math.max(oldestAgeMs ?? 0, Number(count.age));
       if (items.length < limit && Number(count.n) > 0) {
         const rows = await this.db.query<
           { seq: string | number; id: string; msg_log_id: string; sent_at: Date }[]
@@ -115,6 +127,6 @@ export class SequenceReads {
         );
       }
     }
-    return { items, total };
+    return { items, total, oldestAgeMs };
   }
 }

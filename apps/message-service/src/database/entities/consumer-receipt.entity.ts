@@ -20,6 +20,13 @@ export class ConsumerReceiptEntity {
   @Column({ type: 'bigint', default: 0 })
   watermark!: number;
 
+  /**
+   * The highest seq of the pair when the group was registered for the topic: the group is not
+   * expected to have handled what came before it.
+   */
+  @Column({ name: 'floor_seq', type: 'bigint', default: 0 })
+  floorSeq!: number;
+
   /** JSON array of `[from, to]` (inclusive), sorted, disjoint, all above `watermark + 1`. */
   @Column({ type: 'mediumtext' })
   ranges!: string;
