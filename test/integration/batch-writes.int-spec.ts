@@ -177,10 +177,12 @@ describe('Batched claims, completions and confirms (integration)', () => {
     const confirmedEvents = async (id: string) =>
       (await h.reads.timeline(id)).filter((e) => e.type === 'CONFIRMED');
     expect(await confirmedEvents(mine.id)).toHaveLength(1);
+    // The happy path: kept in the row's confirmed_at, shown in the timeline all the same.
     expect((await confirmedEvents(mine.id))[0].detail).toEqual({
       from: 'PENDING',
       to: 'CONFIRMED',
       actor: 'producer',
+      recordedIn: 'message',
     });
     expect(await confirmedEvents(theirs.id)).toHaveLength(0);
     expect(await confirmedEvents(done.id)).toHaveLength(1); // from the prepare only

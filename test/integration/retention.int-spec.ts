@@ -70,12 +70,17 @@ describe('Retention (integration)', () => {
     await resend.query('SELECT id FROM messages WHERE id = ? FOR UPDATE', [m.id]);
     const purge = h.retention.deleteFinished(1, 100);
     await sleep(300);
+    // As OperatorTransitions.resend does it: the RESENT event keeps what the resend overwrites.
     await resend.query(
-      `UPDATE messages SET status = ${MessageStatus.CONFIRMED}, updated_at = UTC_TIMESTAMP(3) WHERE id = ?`,
+      `INSERT INTO message_events (message_id, type, at, detail)
+       SELECT id, 'RESENT', UTC_TIMESTAMP(3), JSON_OBJECT('overwritten', JSON_OBJECT(
+                'sentAt', DATE_FORMAT(sent_at, '%Y-%m-%dT%H:%i:%s.%fZ'), 'mqMessageId', mq_message_id))
+         FROM messages WHERE id = ?`,
       [m.id],
     );
     await resend.query(
-      "INSERT INTO message_events (message_id, type, at) VALUES (?, 'RESENT', UTC_TIMESTAMP(3))",
+      `UPDATE messages SET status = ${MessageStatus.CONFIRMED}, sent_at = NULL, mq_message_id = NULL,
+         updated_at = UTC_TIMESTAMP(3) WHERE id = ?`,
       [m.id],
     );
     await resend.commitTransaction();

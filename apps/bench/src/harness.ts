@@ -10,12 +10,16 @@ export const env = (name: string, fallback: string) => process.env[name] ?? fall
 export const CONCURRENCY = Number(env('BENCH_CONCURRENCY', '32'));
 export const DURATION_MS = Number(env('BENCH_SECONDS', '10')) * 1000;
 export const WARMUP_MS = Number(env('BENCH_WARMUP_SECONDS', '2')) * 1000;
-export const RATE = Number(env('BENCH_RATE', '500'));
+export const RATE = Number(env('BENCH_RATE', '1000'));
 export const BATCH_SIZE = Number(env('BENCH_BATCH_SIZE', '100'));
 /** Concurrent batch callers: a few producers each sending full batches. */
 export const BATCH_CONCURRENCY = Number(env('BENCH_BATCH_CONCURRENCY', '4'));
 /** Message groups of the grouped scenario (per-group FIFO). */
 export const GROUPS = Number(env('BENCH_GROUPS', '100'));
+/** Messages piled up while the MQ fails, for the backlog drain. */
+export const BACKLOG = Number(env('BENCH_BACKLOG', '50000'));
+/** SENT rows put in the table for the table-growth figure. */
+export const HISTORY = Number(env('BENCH_HISTORY_ROWS', '1000000'));
 export const DB_SERVER = env('BENCH_DB_SERVER', 'mysql://root@127.0.0.1:3306');
 export const DATABASE = 'rms_bench';
 export const REDIS_QUEUES = 'redis://127.0.0.1:6379/11';
@@ -33,9 +37,28 @@ export const rate = (n: number, ms: number) => Math.round((n / ms) * 1000);
 export const percentile = (sorted: number[], p: number) =>
   sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : null;
 
-export async function startService(port: number): Promise<ChildProcess> {
+/** Waits until `url` answers 2xx, or fails after 30 s. */
+async function answers(url: string, init?: RequestInit): Promise<void> {
+  for (let i = 0; i < 300; i++) {
+    if (
+      await fetch(url, init).then(
+        (r) => r.status < 500,
+        () => false,
+      )
+    )
+      return;
+    await sleep(100);
+  }
+  throw new Error(`${url} did not answer`);
+}
+
+/** The built service (ROLE=all, redis driver, default configuration but for `env`). */
+export async function startService(
+  port: number,
+  env: Record<string, string> = {},
+): Promise<ChildProcess> {
   // BENCH_NODE_ARGS: extra node arguments for the service, e.g. "--cpu-prof --cpu-prof-dir=prof".
-  const nodeArgs = env('BENCH_NODE_ARGS', '').split(/\s+/).filter(Boolean);
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
   const main = join(__dirname, '../../message-service/src/main.js');
   const child = spawn(process.execPath, [...nodeArgs, main], {
     env: {
@@ -48,18 +71,33 @@ export async function startService(port: number): Promise<ChildProcess> {
       ROLE: 'all',
       MQ_DRIVER: 'redis',
       LOG_FORMAT: 'json',
+      ...env,
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
-  for (let i = 0; i < 300; i++) {
-    const ok = await fetch(`http://127.0.0.1:${port}/health/live`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ok) return child;
-    await sleep(100);
-  }
-  throw new Error('the service did not start');
+  await answers(`http://127.0.0.1:${port}/health/live`);
+  return child;
+}
+
+/** The bare-HTTP ceiling server (`ceiling.ts`) in a process of its own. */
+export async function startCeiling(port: number): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [join(__dirname, 'ceiling.js')], {
+    env: { PATH: process.env.PATH, PORT: String(port) },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  await answers(`http://127.0.0.1:${port}/v1/messages`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: '{}',
+  });
+  return child;
+}
+
+/** CPU time a process has used so far (user + system), in seconds. */
+export function cpuSeconds(pid: number): number {
+  // /proc/<pid>/stat: fields 14 and 15 (utime, stime) in clock ticks, counted after the ")".
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 /** Peak resident memory of a process (VmHWM), in MB. */

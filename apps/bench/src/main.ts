@@ -1,36 +1,67 @@
 /**
- * `npm run bench`: starts the service (ROLE=all, redis driver) against the local MariaDB and
- * Redis, drives concurrent producers for a fixed time per scenario after a warm-up, and prints
+ * `npm run bench`: measures, in one run on this machine, the HTTP ceiling (a bare Fastify route),
+ * then starts the service (ROLE=all, redis driver, default configuration) against the local
+ * MariaDB and Redis and drives its scenarios, each for a fixed time after a warm-up, and prints
  * one JSON line. Delivered means in the MQ: messages are counted in the Redis streams.
  */
-import { createConnection } from 'mysql2/promise';
 import Redis from 'ioredis';
-import { HttpClient } from './http-client';
+import { createConnection } from 'mysql2/promise';
+import { drain, pileUp, stopProcess } from './backlog';
+import { addHistory } from './growth';
 import {
-  CONCURRENCY,
-  DURATION_MS,
-  WARMUP_MS,
-  RATE,
-  BATCH_SIZE,
+  ADMIN_TOKEN,
   BATCH_CONCURRENCY,
-  GROUPS,
-  DB_SERVER,
+  BATCH_SIZE,
+  BODY,
+  closedLoop,
+  CONCURRENCY,
   DATABASE,
+  DB_SERVER,
+  DURATION_MS,
+  GROUPS,
+  HISTORY,
+  peakRssMb,
+  rate,
+  rawInsertReference,
   REDIS_QUEUES,
   REDIS_STREAMS,
-  ADMIN_TOKEN,
-  BODY,
-  sleep,
-  rate,
-  percentile,
+  startCeiling,
   startService,
-  peakRssMb,
-  closedLoop,
-  drained,
-  rawInsertReference,
+  WARMUP_MS,
 } from './harness';
+import { HttpClient } from './http-client';
+import { Scenarios } from './scenarios';
+
+const round2 = (v: number) => Math.round(v * 100) / 100;
+const port = () => 3900 + Math.floor(Math.random() * 90);
+
+/** Requests/s the bare route answers, with the same load generator and concurrency. */
+async function httpCeiling(): Promise<number> {
+  const p = port();
+  const ceiling = await startCeiling(p);
+  const http = new HttpClient(new URL(`http://127.0.0.1:${p}`), CONCURRENCY * 2);
+  try {
+    let n = 0;
+    const call = async () => {
+      const res = await http.call('POST', '/v1/messages', 'x', {
+        msgLogId: `m-${n++}`,
+        topic: 'ceiling',
+        body: BODY,
+        confirmed: true,
+      });
+      if (res.status !== 201) throw new Error(`ceiling: ${res.status}`);
+    };
+    await closedLoop(CONCURRENCY, Date.now() + WARMUP_MS, call);
+    return rate(await closedLoop(CONCURRENCY, Date.now() + DURATION_MS, call), DURATION_MS);
+  } finally {
+    http.close();
+    ceiling.kill('SIGTERM');
+  }
+}
 
 async function main(): Promise<void> {
+  const ceiling = await httpCeiling();
+
   const admin = await createConnection({ uri: DB_SERVER });
   await admin.query(`DROP DATABASE IF EXISTS ${DATABASE}`);
   await admin.end();
@@ -39,145 +70,91 @@ async function main(): Promise<void> {
     await r.flushdb();
     r.disconnect();
   }
-  const port = 3900 + Math.floor(Math.random() * 90);
-  const service = await startService(port);
-  const base = new URL(`http://127.0.0.1:${port}`);
-  const http = new HttpClient(base, CONCURRENCY * 2);
+  const p = port();
+  let service = await startService(p);
+  const http = new HttpClient(new URL(`http://127.0.0.1:${p}`), CONCURRENCY * 2);
   const streams = new Redis(REDIS_STREAMS);
+  const db = await createConnection({ uri: `${DB_SERVER}/${DATABASE}` });
   try {
     const registered = await http.call('POST', '/v1/admin/producers', ADMIN_TOKEN, {
       id: 'bench',
       checkBackUrl: 'http://127.0.0.1:9/none',
     });
-    const key = registered.json.apiKey!;
-    let n = 0;
-    const prepare = (topic: string, confirmed: boolean, messageGroup?: string) =>
-      http.call('POST', '/v1/messages', key, {
-        msgLogId: `m-${n++}`,
-        topic,
-        body: BODY,
-        confirmed,
-        messageGroup,
-      });
+    const s = new Scenarios(http, registered.json.apiKey!, streams, service.pid!);
 
-    /**
-     * Messages/s delivered to `topic` while `concurrency` loops run `send` (which answers how
-     * many messages it sent) for `ms`, counted in the stream until the last one arrived.
-     */
-    const delivered = async (
-      topic: string,
-      ms: number,
-      concurrency: number,
-      send: () => Promise<number>,
-    ) => {
-      const start = Date.now();
-      let sent = 0;
-      await closedLoop(concurrency, start + ms, async () => {
-        const count = await send(); // (`sent += await send()` would read `sent` before awaiting)
-        sent += count;
-      });
-      const last = await drained(streams, topic, sent);
-      return rate(sent, Math.max(last - start, ms));
-    };
-    // Scenario 1: prepare + confirm (2 calls per message), closed loop.
-    const twoCall = (topic: string, ms: number) =>
-      delivered(topic, ms, CONCURRENCY, async () => {
-        const res = await prepare(topic, false);
-        if (res.status !== 201)
-          throw new Error(`prepare: ${res.status} ${JSON.stringify(res.json)}`);
-        const confirm = await http.call('POST', `/v1/messages/${res.json.id!}/confirm`, key);
-        if (confirm.status !== 200) throw new Error(`confirm: ${confirm.status}`);
-        return 1;
-      });
-    // Scenario 2: confirmed: true (1 call per message); with `groups`, in GROUPS FIFO groups.
-    const oneCall = (topic: string, ms: number, groups = 0) =>
-      delivered(topic, ms, CONCURRENCY, async () => {
-        const res = await prepare(topic, true, groups ? `g-${n % groups}` : undefined);
-        if (res.status !== 201) throw new Error(`prepare: ${res.status}`);
-        return 1;
-      });
-    // Scenario 3: batches of BATCH_SIZE messages with confirmed: true (1 call per batch).
-    const batches = (topic: string, ms: number) =>
-      delivered(topic, ms, BATCH_CONCURRENCY, async () => {
-        const messages = Array.from({ length: BATCH_SIZE }, () => ({
-          msgLogId: `m-${n++}`,
-          topic,
-          body: BODY,
-          confirmed: true,
-        }));
-        const res = await http.call('POST', '/v1/messages/batch', key, { messages });
-        const created = res.json.items?.filter((i) => i.statusCode === 201).length;
-        if (res.status !== 200 || created !== BATCH_SIZE) {
-          throw new Error(`batch: ${res.status} ${JSON.stringify(res.json).slice(0, 300)}`);
-        }
-        return created;
-      });
-
-    await twoCall('warmup-a', WARMUP_MS);
-    const prepareConfirm = await twoCall('prepare-confirm', DURATION_MS);
-    await oneCall('warmup-b', WARMUP_MS);
-    const confirmedTrue = await oneCall('confirmed-true', DURATION_MS);
-    await batches('warmup-c', WARMUP_MS);
-    const batch = await batches('batch', DURATION_MS);
-    await oneCall('warmup-d', WARMUP_MS, GROUPS);
-    const grouped = await oneCall('grouped', DURATION_MS, GROUPS);
-
-    // Scenario 4: latency at an offered load of RATE messages/s (open loop, prepare + confirm).
-    const confirmedIds: string[] = [];
-    const started = Date.now();
-    const inFlight: Promise<void>[] = [];
-    for (let i = 0; Date.now() - started < DURATION_MS; i++) {
-      const due = started + (i * 1000) / RATE;
-      if (due > Date.now()) await sleep(due - Date.now());
-      inFlight.push(
-        (async () => {
-          const res = await prepare('latency', false);
-          await http.call('POST', `/v1/messages/${res.json.id!}/confirm`, key);
-          confirmedIds.push(res.json.id!);
-        })(),
-      );
-    }
-    await Promise.all(inFlight);
-    await drained(streams, 'latency', confirmedIds.length);
-    const db = await createConnection({ uri: `${DB_SERVER}/${DATABASE}` });
-    const [rows] = await db.query(
-      `SELECT TIMESTAMPDIFF(MICROSECOND, confirmed_at, sent_at) / 1000 AS ms FROM messages
-        WHERE topic = 'latency' AND status = 1 ORDER BY ms`,
-    );
-    await db.end();
-    const latencies = (rows as { ms: string }[]).map((r) => Number(r.ms));
-    const offered = rate(confirmedIds.length, DURATION_MS);
-
-    const rssMb = peakRssMb(service.pid!);
+    await s.twoCalls('warmup-a', WARMUP_MS);
+    const prepareConfirm = await s.twoCalls('prepare-confirm', DURATION_MS);
+    await s.oneCall('warmup-b', WARMUP_MS);
+    const confirmedTrue = await s.oneCall('confirmed-true', DURATION_MS);
+    await s.batches('warmup-c', WARMUP_MS);
+    const batch = await s.batches('batch', DURATION_MS);
+    await s.oneCall('warmup-d', WARMUP_MS, GROUPS);
+    const grouped = await s.oneCall('grouped', DURATION_MS, GROUPS);
+    const latency = await s.latency(db, 'latency', DURATION_MS);
+    // The backlog: piled up through an API-only instance while no worker runs; then the worker
+    // (the same service, started again) drains it. Hand-offs queued meanwhile are dropped, so
+    // that the sweep finds the backlog in MySQL, as after an outage.
+    let peakRss = peakRssMb(service.pid!);
+    await stopProcess(service);
+    const apiPort = port();
+    const api = await startService(apiPort, { ROLE: 'api' });
+    const apiHttp = new HttpClient(new URL(`http://127.0.0.1:${apiPort}`), CONCURRENCY * 2);
+    await pileUp(new Scenarios(apiHttp, s.apiKey, streams, api.pid!), 'backlog');
+    apiHttp.close();
+    await stopProcess(api);
+    const queues = new Redis(REDIS_QUEUES);
+    await queues.flushdb();
+    queues.disconnect();
+    const restartedAt = Date.now();
+    service = await startService(p);
+    const backlog = await drain(streams, 'backlog', service.pid!, restartedAt);
+    const http2 = new HttpClient(new URL(`http://127.0.0.1:${p}`), CONCURRENCY * 2);
+    const s2 = new Scenarios(http2, s.apiKey, streams, service.pid!);
+    const historyInsertMs = await addHistory(db, 'bench');
+    await s2.twoCalls('warmup-e', WARMUP_MS);
+    const grown = await s2.twoCalls('prepare-confirm-grown', DURATION_MS);
+    http2.close();
+    peakRss = Math.max(peakRss, peakRssMb(service.pid!));
     const reference = await rawInsertReference();
-    const ratio = (v: number) => Math.round((v / reference) * 100) / 100;
+
     console.log(
       JSON.stringify({
         concurrency: CONCURRENCY,
         seconds: DURATION_MS / 1000,
-        prepareConfirmMsgsPerSec: prepareConfirm,
-        confirmedTrueMsgsPerSec: confirmedTrue,
-        batch: { size: BATCH_SIZE, concurrency: BATCH_CONCURRENCY, msgsPerSec: batch },
-        grouped: { groups: GROUPS, msgsPerSec: grouped },
-        latencyOfferedMsgsPerSec: offered,
-        confirmToReceiptMs: {
-          p50: percentile(latencies, 50),
-          p99: percentile(latencies, 99),
-          max: latencies.at(-1) ?? null,
+        httpCeilingRequestsPerSec: ceiling,
+        prepareConfirm,
+        confirmedTrue,
+        batch: { size: BATCH_SIZE, concurrency: BATCH_CONCURRENCY, ...batch },
+        grouped: { groups: GROUPS, ...grouped },
+        confirmToReceiptMs: latency,
+        backlogDrain: backlog,
+        tableGrowth: {
+          sentRows: HISTORY,
+          insertSeconds: round2(historyInsertMs / 1000),
+          prepareConfirm: grown,
+          ratioToEmpty: round2(grown.msgsPerSec / prepareConfirm.msgsPerSec),
         },
-        servicePeakRssMb: rssMb,
+        servicePeakRssMb: peakRss,
         rawInsertCommitsPerSec: reference,
+        // prepare + confirm is two requests per message.
+        ratioToHttpCeiling: {
+          prepareConfirm: round2(prepareConfirm.msgsPerSec / (ceiling / 2)),
+          confirmedTrue: round2(confirmedTrue.msgsPerSec / ceiling),
+          batch: round2(batch.msgsPerSec / ceiling),
+          grouped: round2(grouped.msgsPerSec / ceiling),
+        },
         ratioToRawInsert: {
-          prepareConfirm: ratio(prepareConfirm),
-          confirmedTrue: ratio(confirmedTrue),
-          batch: ratio(batch),
-          grouped: ratio(grouped),
+          prepareConfirm: round2(prepareConfirm.msgsPerSec / reference),
+          confirmedTrue: round2(confirmedTrue.msgsPerSec / reference),
+          batch: round2(batch.msgsPerSec / reference),
+          backlogDrain: round2(backlog.msgsPerSec / reference),
         },
       }),
     );
   } finally {
     http.close();
     streams.disconnect();
+    await db.end();
     service.kill('SIGTERM');
   }
 }

@@ -1,4 +1,4 @@
-import { GroupCommit } from './group-commit';
+import { GroupCommit, MAX_BATCH, MAX_IN_FLIGHT } from './group-commit';
 
 const duplicate = Object.assign(new Error('duplicate'), { duplicate: true });
 
@@ -13,9 +13,11 @@ function heldWrites(release: Promise<void>, write: (inputs: number[]) => Promise
   return { many, calls };
 }
 
-/** Fills the four transactions a GroupCommit runs at once with held writes. */
+/** The held inputs that fill the transactions a GroupCommit runs at once. */
+const HELD = Array.from({ length: MAX_IN_FLIGHT }, (_, i) => -(i + 1));
+/** Fills the transactions a GroupCommit runs at once with held writes. */
 const occupy = (commit: GroupCommit<number, number>) =>
-  Promise.all([-1, -2, -3, -4].map((i) => commit.write(i)));
+  Promise.all(HELD.map((i) => commit.write(i)));
 
 describe(GroupCommit.name, () => {
   it('should write the inputs that queue while others are in flight together, answering each with its own output', async () => {
@@ -28,11 +30,11 @@ describe(GroupCommit.name, () => {
     const queued = Promise.all([1, 2, 3].map((i) => commit.write(i)));
     release();
     expect(await queued).toEqual([10, 20, 30]);
-    expect(await held).toEqual([-10, -20, -30, -40]);
-    expect(calls).toEqual([[-1], [-2], [-3], [-4], [1, 2, 3]]);
+    expect(await held).toEqual(HELD.map((i) => i * 10));
+    expect(calls).toEqual([...HELD.map((i) => [i]), [1, 2, 3]]);
   });
 
-  it('should never write more than 64 together nor run more than 4 writes at once', async () => {
+  it(`should never write more than ${MAX_BATCH} together nor run more than ${MAX_IN_FLIGHT} at once`, async () => {
     let running = 0;
     let most = 0;
     const sizes: number[] = [];
@@ -45,8 +47,8 @@ describe(GroupCommit.name, () => {
     });
     const inputs = Array.from({ length: 500 }, (_, i) => i);
     expect(await Promise.all(inputs.map((i) => commit.write(i)))).toEqual(inputs);
-    expect(Math.max(...sizes)).toBe(64);
-    expect(most).toBe(4);
+    expect(Math.max(...sizes)).toBe(MAX_BATCH);
+    expect(most).toBe(MAX_IN_FLIGHT);
   });
 
   it('should write each input alone after a shared write failed with a retryable error', async () => {

@@ -1,7 +1,7 @@
 /** Writes together in one transaction at most. */
-const MAX_BATCH = 64;
+export const MAX_BATCH = 64;
 /** Transactions in flight at once per batcher. */
-const MAX_IN_FLIGHT = 4;
+export const MAX_IN_FLIGHT = 1;
 
 interface Waiter<I, O> {
   input: I;

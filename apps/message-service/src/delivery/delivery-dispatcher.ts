@@ -1,15 +1,19 @@
 import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
+import { ClaimedMessage } from '../state/delivery-claims';
 import { DELIVERY_BATCH_SIZE, DeliveryService } from './delivery.service';
 
 /** Batches delivered at once by one instance. */
-const MAX_CONCURRENT_BATCHES = 4;
+export const MAX_CONCURRENT_BATCHES = 2;
 /**
  * Confirms arriving within this window share one claim and one completion transaction: under
  * load that divides the delivery's database work by the batch size, for a few ms of latency.
  */
 const GATHER_MS = 2;
-/** A sweep stops after this many batches so that one run cannot hog a worker. */
-const MAX_BATCHES_PER_SWEEP = 50;
+/**
+ * Due messages claimed at once from MySQL (a sweep, or ids that overflowed): a backlog after an
+ * outage drains in big batches, claimed one after another, sent and completed side by side.
+ */
+export const DRAIN_BATCH_SIZE = 500;
 /**
  * Ids waiting for a batch, at most. While the MQ or MySQL is slow, confirms can outpace delivery;
  * past this the ids are left to the sweep (they are CONFIRMED and due in MySQL), so memory stays
@@ -34,7 +38,7 @@ export class DeliveryDispatcher implements BeforeApplicationShutdown {
   private droppedLogged = false;
   /** Ids were left to MySQL since the last claim of due messages came back short. */
   private overflowed = false;
-  private draining = false;
+  private draining?: Promise<number>;
 
   constructor(private readonly delivery: DeliveryService) {}
 
@@ -65,15 +69,14 @@ export class DeliveryDispatcher implements BeforeApplicationShutdown {
     }, GATHER_MS);
   }
 
-  /** Delivers every due message, batch by batch; returns how many were attempted. */
-  async sweep(): Promise<number> {
-    let total = 0;
-    for (let i = 0; i < MAX_BATCHES_PER_SWEEP && !this.closed; i++) {
-      const n = await this.delivery.deliverDue(DELIVERY_BATCH_SIZE);
-      total += n;
-      if (n < DELIVERY_BATCH_SIZE) break;
-    }
-    return total;
+  /**
+   * Delivers every due message (the sweep): claims them batch by batch until a claim comes back
+   * short, while earlier batches are sent; returns how many were claimed. A sweep while a drain
+   * is under way joins it.
+   */
+  sweep(): Promise<number> {
+    this.overflowed = true;
+    return this.drainOverflow();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
@@ -89,7 +92,7 @@ export class DeliveryDispatcher implements BeforeApplicationShutdown {
 
   private pump(): void {
     if (this.pending.size < MAX_PENDING_HAND_OFFS / 2) this.droppedLogged = false;
-    this.drainOverflow();
+    void this.drainOverflow();
     // Once shutting down, only batches already in flight finish; the rest stays due in MySQL.
     while (!this.closed && this.pending.size > 0 && this.inFlight.size < MAX_CONCURRENT_BATCHES) {
       const batch: string[] = [];
@@ -98,44 +101,61 @@ export class DeliveryDispatcher implements BeforeApplicationShutdown {
         this.pending.delete(id);
         if (batch.length === DELIVERY_BATCH_SIZE) break;
       }
-      const run: Promise<void> = this.delivery
-        .deliverIds(batch)
-        .then(() => undefined)
-        .catch((error: unknown) => {
-          // The ids stay CONFIRMED and due in MySQL: the sweep picks them up.
-          this.logger.warn(
-            `delivery of ${batch.length} message(s) deferred to the sweep: ${(error as Error).message}`,
-          );
-        })
-        .finally(() => {
-          this.inFlight.delete(run);
-          this.pump();
-        });
-      this.inFlight.add(run);
+      this.track(this.delivery.deliverIds(batch), batch.length);
     }
   }
 
   /**
-   * Claims the ids left to MySQL (they are CONFIRMED and due, oldest first) batch by batch beside
-   * the ids in memory, without waiting for the next sweep; one such claim at a time, since two
-   * would pick the same candidates. Stops at a short claim unless more ids overflowed meanwhile.
+   * Claims due messages from MySQL (the ids left to it, and whatever else is due, oldest first)
+   * in batches of DRAIN_BATCH_SIZE, without waiting for the next sweep. Claims go one after
+   * another, since two at once would pick the same candidates; their sends and completions run
+   * side by side with the batches in memory. Stops at a short claim unless more ids overflowed
+   * meanwhile.
    */
-  private drainOverflow(): void {
-    if (!this.overflowed || this.draining || this.closed) return;
-    if (this.inFlight.size >= MAX_CONCURRENT_BATCHES) return;
-    this.draining = true;
-    const droppedBefore = this.dropped;
-    const run: Promise<void> = this.delivery
-      .deliverDue(DELIVERY_BATCH_SIZE)
-      .then((n) => {
-        if (n < DELIVERY_BATCH_SIZE && this.dropped === droppedBefore) this.overflowed = false;
-      })
+  private drainOverflow(): Promise<number> {
+    if (this.draining) return this.draining;
+    if (!this.overflowed || this.closed) return Promise.resolve(0);
+    this.draining = this.drain().finally(() => {
+      this.draining = undefined;
+      this.pump();
+    });
+    return this.draining;
+  }
+
+  private async drain(): Promise<number> {
+    let total = 0;
+    while (this.overflowed && !this.closed) {
+      while (this.inFlight.size >= MAX_CONCURRENT_BATCHES) await Promise.race(this.inFlight);
+      const droppedBefore = this.dropped;
+      let claimed: ClaimedMessage[];
+      try {
+        claimed = await this.delivery.claimDue(DRAIN_BATCH_SIZE);
+      } catch (error) {
+        this.overflowed = false; // the next sweep tries again
+        this.logger.warn(`claim of due messages failed: ${(error as Error).message}`);
+        break;
+      }
+      if (claimed.length < DRAIN_BATCH_SIZE && this.dropped === droppedBefore) {
+        this.overflowed = false;
+      }
+      if (claimed.length === 0) break;
+      total += claimed.length;
+      this.track(this.delivery.attempt(claimed), claimed.length);
+    }
+    return total;
+  }
+
+  /** Keeps a batch's delivery in flight until it is done; a failure leaves it to the sweep. */
+  private track(delivery: Promise<unknown>, size: number): void {
+    const run: Promise<void> = delivery
+      .then(() => undefined)
       .catch((error: unknown) => {
-        this.overflowed = false; // the sweep retries
-        this.logger.warn(`claim of overflowed messages failed: ${(error as Error).message}`);
+        // The ids stay CONFIRMED and due in MySQL: the sweep picks them up.
+        this.logger.warn(
+          `delivery of ${size} message(s) deferred to the sweep: ${(error as Error).message}`,
+        );
       })
       .finally(() => {
-        this.draining = false;
         this.inFlight.delete(run);
         this.pump();
       });

@@ -1,12 +1,20 @@
 import { automock, unitConfig } from '../../../../test/support/unit';
 import { JobQueue } from '../queue/job-queue';
 import { AfterCommit } from '../state/after-commit';
-import { DeliveryDispatcher, MAX_PENDING_HAND_OFFS } from './delivery-dispatcher';
+import { ClaimedMessage } from '../state/delivery-claims';
+import {
+  DeliveryDispatcher,
+  DRAIN_BATCH_SIZE,
+  MAX_CONCURRENT_BATCHES,
+  MAX_PENDING_HAND_OFFS,
+} from './delivery-dispatcher';
 import { DeliveryTrigger, MAX_QUEUED_HAND_OFFS } from './delivery-trigger';
 import { DeliveryService } from './delivery.service';
 
 const until = async (done: () => boolean) => {
-  for (let i = 0; i < 1000 && !done(); i++) await new Promise((r) => setImmediate(r));
+  for (const deadline = Date.now() + 5000; !done() && Date.now() < deadline;) {
+    await new Promise((r) => setTimeout(r, 1));
+  }
 };
 
 describe('delivery hand-offs while delivery cannot keep up', () => {
@@ -19,39 +27,60 @@ describe('delivery hand-offs while delivery cannot keep up', () => {
     for (let i = 0; i < 50_000; i += 100) {
       sut.schedule(Array.from({ length: 100 }, (_, j) => `id-${i + j}`));
     }
-    // Four batches of 100 are in flight; the rest wait, up to the bound.
-    expect(delivery.deliverIds).toHaveBeenCalledTimes(4);
+    // MAX_CONCURRENT_BATCHES batches of 100 are in flight; the rest wait, up to the bound.
+    expect(delivery.deliverIds).toHaveBeenCalledTimes(MAX_CONCURRENT_BATCHES);
     expect(sut.waiting).toBe(MAX_PENDING_HAND_OFFS);
     const closing = sut.beforeApplicationShutdown();
     release();
     await closing;
   });
 
+  /** A DeliveryService whose MySQL holds `due` due messages, claimed DRAIN_BATCH_SIZE at most. */
+  function mysqlHolding(due: number) {
+    const delivery = automock<DeliveryService>('deliverIds', 'claimDue', 'attempt');
+    const state = { due, attempting: 0, mostAttempting: 0 };
+    delivery.claimDue.mockImplementation((limit) => {
+      const n = Math.min(limit, state.due);
+      state.due -= n;
+      return Promise.resolve(Array.from({ length: n }, () => ({}) as ClaimedMessage));
+    });
+    delivery.attempt.mockImplementation(async () => {
+      state.attempting++;
+      state.mostAttempting = Math.max(state.mostAttempting, state.attempting);
+      await new Promise((r) => setTimeout(r, 5));
+      state.attempting--;
+    });
+    return { delivery, state };
+  }
+
   it(`${DeliveryDispatcher.name} should claim what it left to MySQL as soon as it has room again`, async () => {
-    const delivery = automock<DeliveryService>('deliverIds', 'deliverDue');
+    const { delivery, state } = mysqlHolding(2 * DRAIN_BATCH_SIZE + 250);
     let release!: () => void;
     const mqBack = new Promise<void>((r) => (release = r));
     delivery.deliverIds.mockImplementation(async (ids) => {
       await mqBack;
       return ids.length;
     });
-    // MySQL holds 250 of the ids the dispatcher had no room for: two full batches, then the rest.
-    let dueInMySql = 250;
-    delivery.deliverDue.mockImplementation((limit = 100) => {
-      const n = Math.min(limit, dueInMySql);
-      dueInMySql -= n;
-      return Promise.resolve(n);
-    });
     const sut = new DeliveryDispatcher(delivery);
     for (let i = 0; i < MAX_PENDING_HAND_OFFS + 650; i += 100) {
       sut.schedule(Array.from({ length: 100 }, (_, j) => `id-${i + j}`));
     }
-    expect(delivery.deliverDue).not.toHaveBeenCalled();
+    expect(delivery.claimDue).not.toHaveBeenCalled();
     release();
-    await until(() => dueInMySql === 0 && sut.waiting === 0);
-    // Without waiting for a sweep: the overflow is claimed from MySQL until a claim comes back short.
-    expect(delivery.deliverDue).toHaveBeenCalledTimes(3);
+    await until(() => state.due === 0 && sut.waiting === 0);
+    // Without waiting for a sweep: claimed from MySQL until a claim comes back short.
+    expect(delivery.claimDue).toHaveBeenCalledTimes(3);
     await sut.beforeApplicationShutdown();
+  });
+
+  it(`${DeliveryDispatcher.name} should drain a backlog in one sweep, several batches in flight`, async () => {
+    const { delivery, state } = mysqlHolding(7 * DRAIN_BATCH_SIZE + 200);
+    const sut = new DeliveryDispatcher(delivery);
+    expect(await sut.sweep()).toBe(7 * DRAIN_BATCH_SIZE + 200);
+    expect(delivery.claimDue).toHaveBeenCalledTimes(8);
+    expect(state.mostAttempting).toBe(MAX_CONCURRENT_BATCHES);
+    await sut.beforeApplicationShutdown();
+    expect(state.attempting).toBe(0);
   });
 
   it(`${DeliveryTrigger.name} should wait on at most ${MAX_QUEUED_HAND_OFFS} job-queue adds while Redis is down`, () => {

@@ -38,12 +38,18 @@ export class DeliveryService {
 
   /** Claims one batch of due messages and delivers it; returns how many were attempted. */
   async deliverDue(limit = DELIVERY_BATCH_SIZE): Promise<number> {
-    const claimed = await this.claims.claimDue(limit, this.config.claimTimeoutMs);
+    const claimed = await this.claimDue(limit);
     await this.attempt(claimed);
     return claimed.length;
   }
 
-  private async attempt(claimed: ClaimedMessage[]): Promise<void> {
+  /** Claims up to `limit` due messages (oldest due first) for `attempt`. */
+  claimDue(limit: number): Promise<ClaimedMessage[]> {
+    return this.claims.claimDue(limit, this.config.claimTimeoutMs);
+  }
+
+  /** Sends claimed messages and records the outcomes. */
+  async attempt(claimed: ClaimedMessage[]): Promise<void> {
     if (claimed.length === 0) return;
     const outcomes = await Promise.all(claimed.map((m) => this.sendOne(m)));
     const result = await this.completions.complete(outcomes);

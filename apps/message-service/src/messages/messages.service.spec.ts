@@ -118,7 +118,6 @@ describe(MessagesService.name, () => {
       expect(writes.confirm).toHaveBeenCalledWith({
         id: before.id,
         producerId: 'orders',
-        via: 'prepare replay',
       });
     });
 

@@ -145,7 +145,6 @@ export class MessagesService {
       const { message } = await this.writes.confirm({
         id: existing.id,
         producerId: producer.id,
-        via: 'prepare replay',
       });
       return message ?? existing;
     }

@@ -3,6 +3,7 @@ import { aNewMessage } from '../../../../test/factories/new-message.factory';
 import { automock } from '../../../../test/support/unit';
 import { Message, NewMessage } from '../state/message';
 import { ProducerTransitions } from '../state/producer-transitions';
+import { MAX_IN_FLIGHT } from '../common/group-commit';
 import { ProducerWrites } from './producer-writes';
 
 const stored = (m: NewMessage): Message =>
@@ -16,8 +17,8 @@ describe(ProducerWrites.name, () => {
   beforeEach(() => {
     transitions = automock<ProducerTransitions>('prepare', 'confirm');
     const held = new Promise<void>((r) => (release = r));
-    // Prepares of producer "held" wait, filling the four writes a group commit runs at once, so
-    // that what comes next is written together.
+    // Prepares of producer "held" wait, filling the writes a group commit runs at once, so that
+    // what comes next is written together.
     transitions.prepare.mockImplementation(async (group) => {
       if (group.some((m) => m.producerId === 'held')) await held;
       if (group.length > 1 && group.some((m) => m.msgLogId === 'bad')) {
@@ -32,7 +33,7 @@ describe(ProducerWrites.name, () => {
   });
 
   const fill = () =>
-    Array.from({ length: 4 }, () => sut.prepare(aNewMessage({ producerId: 'held' })));
+    Array.from({ length: MAX_IN_FLIGHT }, () => sut.prepare(aNewMessage({ producerId: 'held' })));
 
   it("should write each member alone when one member's row fails the group", async () => {
     const held = fill();
@@ -46,7 +47,9 @@ describe(ProducerWrites.name, () => {
     const results = await queued;
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     // The group, then each member alone.
-    expect(transitions.prepare.mock.calls.slice(4).map((c) => c[0].length)).toEqual([3, 1, 1, 1]);
+    expect(transitions.prepare.mock.calls.slice(MAX_IN_FLIGHT).map((c) => c[0].length)).toEqual([
+      3, 1, 1, 1,
+    ]);
   });
 
   it('should confirm each member alone when a group of confirms fails', async () => {
@@ -57,7 +60,7 @@ describe(ProducerWrites.name, () => {
       if (group.length > 1) throw new Error('Deadlock found when trying to get lock; gave up');
       return [{ changed: true }];
     });
-    const held = Array.from({ length: 4 }, (_, i) =>
+    const held = Array.from({ length: MAX_IN_FLIGHT }, (_, i) =>
       sut.confirm({ id: `held-${i}`, producerId: 'p' }),
     );
     const queued = Promise.allSettled(
@@ -66,7 +69,9 @@ describe(ProducerWrites.name, () => {
     releaseConfirms();
     await Promise.all(held);
     expect((await queued).map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled']);
-    expect(transitions.confirm.mock.calls.slice(4).map((c) => c[0].length)).toEqual([3, 1, 1, 1]);
+    expect(transitions.confirm.mock.calls.slice(MAX_IN_FLIGHT).map((c) => c[0].length)).toEqual([
+      3, 1, 1, 1,
+    ]);
   });
 
   it('should fail the whole group without retries when the store is unreachable', async () => {

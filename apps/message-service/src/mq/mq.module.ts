@@ -16,9 +16,11 @@ function createDriver(config: AppConfig, redis: RedisClients): MqDriver {
   const logger = new Logger('Mq');
   switch (config.mq.driver) {
     case 'redis':
-      return new RedisStreamDriver(redis.create(config.mq.redisUrl, { maxRetriesPerRequest: 2 }), {
-        maxLen: config.mq.redisStreamMaxLen,
-      });
+      // Auto-pipelining: the sends of a batch (issued together) go out in one write.
+      return new RedisStreamDriver(
+        redis.create(config.mq.redisUrl, { maxRetriesPerRequest: 2, enableAutoPipelining: true }),
+        { maxLen: config.mq.redisStreamMaxLen },
+      );
     case 'rocketmq':
       return new RocketMqDriver({
         endpoints: config.mq.rocketmq.endpoints!,

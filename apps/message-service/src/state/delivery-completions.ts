@@ -7,7 +7,7 @@ import { inSet, lockIntoSet, oneTrip, parseSet, readSet, Statement } from '../da
 import { AfterCommit } from './after-commit';
 import { ClaimedMessage } from './delivery-claims';
 import { failMsg } from './message-row';
-import { insertAttempts, insertEventsInSet, NewEvent } from './timeline';
+import { insertAttempts, insertEventsInSet, insertStaleAttempts, NewEvent } from './timeline';
 
 export type AttemptOutcome =
   | { kind: 'sent'; message: ClaimedMessage; mqMessageId: string; latencyMs: number }
@@ -95,28 +95,32 @@ export class DeliveryCompletions {
         ),
       );
     }
-    // Every attempt is on the timeline; the transitions only where they happened.
-    statements.push(
-      insertAttempts(
-        LIVE,
-        outcomes.map((o) => ({
-          messageId: o.message.id,
-          type: 'DELIVERY_ATTEMPT',
-          detail: attemptDetail(o),
-        })),
-      ),
-    );
+    // Every attempt is on the timeline, and the transitions where they happened; but a send that
+    // succeeds at its first attempt is the happy path, recorded in the row (sent_at,
+    // mq_message_id, delivery_attempts): it gets an event only if its claim was lost (stale).
+    const firstTry = (o: AttemptOutcome) => o.kind === 'sent' && o.message.attempt === 1;
+    const attempt = (o: AttemptOutcome): NewEvent => ({
+      messageId: o.message.id,
+      type: 'DELIVERY_ATTEMPT',
+      detail: attemptDetail(o),
+    });
+    const recorded = outcomes.filter((o) => !firstTry(o));
+    if (recorded.length > 0) statements.push(insertAttempts(LIVE, recorded.map(attempt)));
+    const happy = outcomes.filter(firstTry);
+    if (happy.length > 0) statements.push(insertStaleAttempts(LIVE, happy.map(attempt)));
     const transitions: NewEvent[] = [
-      ...sent.map((o) => ({
-        messageId: o.message.id,
-        type: 'SENT' as const,
-        detail: {
-          from: 'CONFIRMED',
-          to: 'SENT',
-          mqMessageId: o.mqMessageId,
-          attempt: o.message.attempt,
-        },
-      })),
+      ...sent
+        .filter((o) => !firstTry(o))
+        .map((o) => ({
+          messageId: o.message.id,
+          type: 'SENT' as const,
+          detail: {
+            from: 'CONFIRMED',
+            to: 'SENT',
+            mqMessageId: o.mqMessageId,
+            attempt: o.message.attempt,
+          },
+        })),
       ...failed.map((o) => ({
         messageId: o.message.id,
         type: 'FAILED' as const,

@@ -1,8 +1,7 @@
 import { MessageStatus } from '@app/contracts';
 import { PayloadTooLargeError } from '../common/domain-errors';
 import { Statement } from '../database/transaction';
-import { NewMessage } from './message';
-import { NewEvent } from './timeline';
+import { Message, NewMessage } from './message';
 
 const INSERT = `INSERT INTO messages (id, producer_id, msg_log_id, topic, tag, \`keys\`, properties,
   message_group, body, content_hash, msg_log_url, status, check_back_count, delivery_attempts,
@@ -19,16 +18,19 @@ function sqlBytes(m: NewMessage): number {
   return 2 * m.body.length + 2 * text + 512;
 }
 
+/** The variable holding the instant a prepare transaction stamps on all its rows. */
+export const NOW = '@rms_now';
+
 function row(m: NewMessage): { sql: string; params: unknown[] } {
   const confirmed = m.status === MessageStatus.CONFIRMED;
   return {
     sql: `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0,
       ${
         confirmed
-          ? 'GREATEST(UTC_TIMESTAMP(3), COALESCE(?, UTC_TIMESTAMP(3)))'
-          : 'TIMESTAMPADD(MICROSECOND, ? * 1000, UTC_TIMESTAMP(3))'
+          ? `GREATEST(${NOW}, COALESCE(?, ${NOW}))`
+          : `TIMESTAMPADD(MICROSECOND, ? * 1000, ${NOW})`
       },
-      ?, ${confirmed ? 'UTC_TIMESTAMP(3)' : 'NULL'}, UTC_TIMESTAMP(3), UTC_TIMESTAMP(3))`,
+      ?, ${confirmed ? NOW : 'NULL'}, ${NOW}, ${NOW})`,
     params: [
       m.id,
       m.producerId,
@@ -50,7 +52,8 @@ function row(m: NewMessage): { sql: string; params: unknown[] } {
 
 /**
  * Multi-row INSERTs of new messages, each statement at most `budgetBytes` as SQL, so that no trip
- * exceeds the server's max_allowed_packet; a message that alone would is a 413.
+ * exceeds the server's max_allowed_packet; a message that alone would is a 413. The rows take
+ * their times from `NOW` (set by `stampNow` first in the same transaction).
  */
 export function insertMessages(messages: NewMessage[], budgetBytes: number): Statement[] {
   const statements: Statement[] = [];
@@ -83,17 +86,42 @@ export function insertMessages(messages: NewMessage[], budgetBytes: number): Sta
   return statements;
 }
 
-/** The events a new message starts its timeline with. */
-export function firstEvents(m: NewMessage): NewEvent[] {
-  const prepared: NewEvent = {
-    messageId: m.id,
-    type: 'PREPARED',
-    detail: { status: MessageStatus[m.status] },
+/** Sets `NOW` to the database clock: the first statement of a prepare transaction. */
+export const stampNow = (): Statement => ({ sql: `SET ${NOW} = UTC_TIMESTAMP(3)` });
+
+/** Reads `NOW` back after the commit. */
+export const readNow = (): Statement => ({ sql: `SELECT CAST(${NOW} AS DATETIME(3)) AS now` });
+
+/**
+ * The stored message as a read of its row would return it, made from what was inserted and the
+ * instant the insert stamped (`NOW`): no read-back of the rows is needed.
+ */
+export function storedMessage(m: NewMessage, now: Date): Message {
+  const confirmed = m.status === MessageStatus.CONFIRMED;
+  const due = confirmed
+    ? new Date(Math.max(now.getTime(), m.deliverAt?.getTime() ?? now.getTime()))
+    : new Date(now.getTime() + m.checkBackDelayMs);
+  return {
+    id: m.id,
+    producerId: m.producerId,
+    msgLogId: m.msgLogId,
+    topic: m.topic,
+    tag: m.tag,
+    keys: m.keys,
+    properties: m.properties,
+    messageGroup: m.messageGroup,
+    contentHash: m.contentHash,
+    msgLogUrl: m.msgLogUrl,
+    status: m.status,
+    failMsg: null,
+    checkBackCount: 0,
+    deliveryAttempts: 0,
+    nextAttemptAt: due,
+    deliverAt: m.deliverAt,
+    mqMessageId: null,
+    seq: null,
+    createdAt: now,
+    confirmedAt: confirmed ? now : null,
+    sentAt: null,
   };
-  return m.status === MessageStatus.CONFIRMED
-    ? [
-        prepared,
-        { messageId: m.id, type: 'CONFIRMED', detail: { actor: 'producer', via: 'prepare' } },
-      ]
-    : [prepared];
 }

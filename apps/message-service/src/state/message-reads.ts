@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { placeholders } from '../database/sql';
+import { composeTimeline } from './timeline-view';
 import { Message, MessageEvent, MessageEventType } from './message';
 import { MESSAGE_COLUMNS, MessageRow, toMessage } from './message-row';
 
@@ -87,18 +88,26 @@ export class MessageReads {
     return rows.map(toMessage);
   }
 
-  /** The message's timeline, oldest first. */
+  /**
+   * The message's timeline, oldest first: its event rows and the happy path kept in its own
+   * columns (see `composeTimeline`). Empty when there is no such message.
+   */
   async timeline(messageId: string): Promise<MessageEvent[]> {
+    const message = await this.findById(messageId);
+    if (!message) return [];
     const rows: EventRow[] = await this.db.query(
       'SELECT id, message_id, type, at, detail FROM message_events WHERE message_id = ? ORDER BY id',
       [messageId],
     );
-    return rows.map((r) => ({
-      id: Number(r.id),
-      messageId: r.message_id,
-      type: r.type,
-      at: r.at,
-      detail: r.detail ? (JSON.parse(r.detail) as Record<string, unknown>) : null,
-    }));
+    return composeTimeline(
+      message,
+      rows.map((r) => ({
+        id: Number(r.id),
+        messageId: r.message_id,
+        type: r.type,
+        at: r.at,
+        detail: r.detail ? (JSON.parse(r.detail) as Record<string, unknown>) : null,
+      })),
+    );
   }
 }

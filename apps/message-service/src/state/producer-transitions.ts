@@ -11,19 +11,18 @@ import {
   oneTrip,
   parseSet,
   readSet,
+  Statement,
 } from '../database/transaction';
-import { firstEvents, insertMessages } from './message-insert';
+import { insertMessages, readNow, stampNow, storedMessage } from './message-insert';
 import { AfterCommit } from './after-commit';
 import { Message, NewMessage, TransitionResult } from './message';
 import { MESSAGE_COLUMNS, MessageRow, toMessage } from './message-row';
-import { insertEvents, insertEventsInSet } from './timeline';
 import { changeOf, CONFIRM_SET, transitionOne } from './transition';
 
-/** A producer's confirm of one message; `via` names another path than the confirm call. */
+/** A producer's confirm of one message. */
 export interface ConfirmRequest {
   id: string;
   producerId: string;
-  via?: string;
 }
 
 /** The user variable holding the ids a group confirm found PENDING and changes. */
@@ -52,28 +51,23 @@ export class ProducerTransitions implements OnModuleInit {
   }
 
   /**
-   * Stores new messages, PENDING or (with `confirmed: true`) CONFIRMED, with their first events:
-   * multi-row INSERTs, one commit, and the read back, in one round trip, or a few when the rows
-   * would not fit one packet (max_allowed_packet, read once). All or nothing: a duplicate
-   * msgLogId fails them all.
+   * Stores new messages, PENDING or (with `confirmed: true`) CONFIRMED: multi-row INSERTs stamped
+   * with one instant of the database clock, one commit, and the read of that instant, in one
+   * round trip, or a few when the rows would not fit one packet (max_allowed_packet, read once);
+   * the messages are made from what was inserted and that instant, not read back. All or
+   * nothing: a duplicate msgLogId fails them all.
    */
   async prepare(messages: NewMessage[]): Promise<Message[]> {
     const inserts = insertMessages(messages, statementBudget(await this.maxPacket()));
-    const ids = messages.map((m) => m.id);
     const results = await inTransaction(this.db, async (trips) => {
-      for (const insert of inserts.slice(0, -1)) await trips.send([insert]);
-      return trips.commit(
-        [inserts[inserts.length - 1], insertEvents(messages.flatMap(firstEvents))],
-        [
-          {
-            sql: `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE id IN (${placeholders(ids.length)})`,
-            params: ids,
-          },
-        ],
-      );
+      // One trip when the rows fit one statement (the rule); one per statement for big ones.
+      const trip: Statement[][] = inserts.map((insert) => [insert]);
+      trip[0].unshift(stampNow());
+      for (const statements of trip.slice(0, -1)) await trips.send(statements);
+      return trips.commit(trip[trip.length - 1], [readNow()]);
     });
-    const byId = new Map((results[2] as MessageRow[]).map((r) => [r.id, toMessage(r)]));
-    const stored = ids.map((id) => byId.get(id)!);
+    const [{ now }] = results[results.length - 1] as { now: Date }[];
+    const stored = messages.map((m) => storedMessage(m, now));
     this.effects.committed(
       stored.map((m) => ({
         messageId: m.id,
@@ -87,14 +81,13 @@ export class ProducerTransitions implements OnModuleInit {
 
   /**
    * PENDING → CONFIRMED for many messages in one transaction and one round trip: the rows still
-   * PENDING and owned by the given producer are locked by primary key and changed, with their
-   * events; then every message is read back. A message that does not exist for that producer has
+   * PENDING and owned by the given producer are locked by primary key and changed (the happy
+   * path: its record is the row's confirmed_at, no event row); then every message is read back. A message that does not exist for that producer has
    * no `message`. Confirmed messages are due at once, or at their deliverAt.
    */
   async confirm(items: ConfirmRequest[]): Promise<TransitionResult[]> {
     const ids = items.map((i) => i.id);
     const list = placeholders(ids.length);
-    const firstOfEach = [...new Map(items.map((i) => [i.id, i])).values()];
     const results = await oneTrip(
       this.db,
       [
@@ -112,19 +105,6 @@ export class ProducerTransitions implements OnModuleInit {
                 WHERE id IN (${list}) AND ${inSet(CHANGING)}`,
           params: ids,
         },
-        insertEventsInSet(
-          CHANGING,
-          firstOfEach.map((i) => ({
-            messageId: i.id,
-            type: 'CONFIRMED' as const,
-            detail: {
-              from: 'PENDING',
-              to: 'CONFIRMED',
-              actor: 'producer',
-              ...(i.via ? { via: i.via } : {}),
-            },
-          })),
-        ),
       ],
       [
         readSet(CHANGING),
