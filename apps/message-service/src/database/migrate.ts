@@ -7,8 +7,8 @@ import { DatabaseFlavor, parseDatabaseUrl } from './data-source-options';
  * answers (TypeORM needs to know).
  */
 export async function ensureDatabase(databaseUrl: string): Promise<DatabaseFlavor> {
-  const { database, host, port, username, password } = parseDatabaseUrl(databaseUrl);
-  const connection = await createConnection({ host, port, user: username, password });
+  const { database, host, port, socketPath, username, password } = parseDatabaseUrl(databaseUrl);
+  const connection = await createConnection({ host, port, socketPath, user: username, password });
   try {
     await connection.query(
       `CREATE DATABASE IF NOT EXISTS \`${database.replace(/`/g, '``')}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`,

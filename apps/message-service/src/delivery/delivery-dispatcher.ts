@@ -14,6 +14,8 @@ const GATHER_MS = 2;
  * outage drains in big batches, claimed one after another, sent and completed side by side.
  */
 export const DRAIN_BATCH_SIZE = 500;
+/** Drained batches being sent and completed while the next is claimed. */
+export const DRAIN_IN_FLIGHT = 3;
 /**
  * Ids waiting for a batch, at most. While the MQ or MySQL is slow, confirms can outpace delivery;
  * past this the ids are left to the sweep (they are CONFIRMED and due in MySQL), so memory stays
@@ -125,7 +127,7 @@ export class DeliveryDispatcher implements BeforeApplicationShutdown {
   private async drain(): Promise<number> {
     let total = 0;
     while (this.overflowed && !this.closed) {
-      while (this.inFlight.size >= MAX_CONCURRENT_BATCHES) await Promise.race(this.inFlight);
+      while (this.inFlight.size >= DRAIN_IN_FLIGHT) await Promise.race(this.inFlight);
       const droppedBefore = this.dropped;
       let claimed: ClaimedMessage[];
       try {
