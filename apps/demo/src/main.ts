@@ -129,10 +129,9 @@ async function main(): Promise<void> {
       counts.mqOutages++;
       log(`the MQ goes down for ${MQ_OUTAGE_MS} ms`);
       mq.cut();
-      outage = sleep(MQ_OUTAGE_MS).then(() => {
-        mq.restore();
-        log('the MQ is back');
-      });
+      outage = sleep(MQ_OUTAGE_MS)
+        .then(() => mq.restore())
+        .then(() => log('the MQ is back'));
     }
     let res: Response | undefined;
     for (;;) {
@@ -215,7 +214,7 @@ async function main(): Promise<void> {
 
   await Promise.all([points.stop(), orders.stop()]);
   await rms.stop();
-  await mq.stop();
+  mq.stop();
   streams.disconnect();
   await db.end();
   process.exit(ok ? 0 : 1);

@@ -3,7 +3,7 @@ import { createServer, Server, Socket, connect } from 'node:net';
 /**
  * A TCP proxy in front of a server (here: the Redis that holds the MQ's streams), so that the
  * demo can make the MQ fail without touching the real server: `cut()` drops every connection and
- * refuses new ones until `restore()`.
+ * stops listening, so that new ones are refused (ECONNREFUSED) until `restore()`.
  */
 export class TcpProxy {
   private server?: Server;
@@ -16,7 +16,7 @@ export class TcpProxy {
     private readonly targetPort: number,
   ) {}
 
-  async start(): Promise<number> {
+  async start(port = 0): Promise<number> {
     this.server = createServer((client) => {
       if (this.down) return client.destroy();
       const upstream = connect(this.targetPort, this.targetHost);
@@ -29,22 +29,25 @@ export class TcpProxy {
       client.on('close', () => upstream.destroy());
       upstream.on('close', () => client.destroy());
     });
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => this.server!.listen(port, '127.0.0.1', resolve));
     this.port = (this.server.address() as { port: number }).port;
     return this.port;
   }
 
   cut(): void {
     this.down = true;
+    this.server?.close();
+    this.server = undefined;
     for (const s of this.sockets) s.destroy();
   }
 
-  restore(): void {
+  /** Listens again, on the same port. */
+  async restore(): Promise<void> {
     this.down = false;
+    if (!this.server) await this.start(this.port);
   }
 
-  async stop(): Promise<void> {
+  stop(): void {
     this.cut();
-    await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
   }
 }
