@@ -31,7 +31,7 @@ const LAYERS = [
   'sweeps',
 ];
 /** The composition root (modules wired together, entry points) sits above every folder. */
-const ROOT = ['cli', 'app\\.module', 'create-app', 'main', 'openapi'];
+const ROOT = ['cli', 'app\\.module', 'create-app', 'main', 'openapi', 'console'];
 /** Services reach databases, Redis, queues and brokers only through the state module or adapters. */
 const DRIVERS = [
   'typeorm',

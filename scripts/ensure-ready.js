@@ -23,7 +23,8 @@ function newest(dir) {
     for (const entry of fs.readdirSync(d, { withFileTypes: true })) {
       const p = path.join(d, entry.name);
       if (entry.isDirectory()) walk(p);
-      else if (entry.name.endsWith('.ts')) latest = Math.max(latest, fs.statSync(p).mtimeMs);
+      else if (/\.(ts|tsx|css|html)$/.test(entry.name) && !p.includes(`${path.sep}dist${path.sep}`))
+        latest = Math.max(latest, fs.statSync(p).mtimeMs);
     }
   };
   if (fs.existsSync(path.join(root, dir))) walk(path.join(root, dir));

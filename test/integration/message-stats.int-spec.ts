@@ -31,4 +31,26 @@ describe('Message stats (integration)', () => {
     expect(backlog.oldestConfirmedAgeMs).toBeGreaterThanOrEqual(600_000);
     expect(backlog.oldestConfirmedAgeMs).toBeLessThan(660_000);
   });
+
+  it('should name the producers whose PENDING messages last failed a check-back, not those answered UNKNOWN', async () => {
+    const [failing, unknown] = await h.producer.prepare([
+      aNewMessage({ producerId: 'p-failing', status: MessageStatus.PENDING }),
+      aNewMessage({ producerId: 'p-unknown', status: MessageStatus.PENDING }),
+    ]);
+    await h.db.query('UPDATE messages SET fail_msg = ? WHERE id = ?', [
+      'check-back failed: connect ECONNREFUSED 127.0.0.1:9',
+      failing.id,
+    ]);
+    await h.db.query('UPDATE messages SET fail_msg = ? WHERE id = ?', [
+      'not found yet: the business answered UNKNOWN',
+      unknown.id,
+    ]);
+    expect(await h.stats.failingProducers()).toEqual([
+      {
+        producerId: 'p-failing',
+        messages: 1,
+        error: 'check-back failed: connect ECONNREFUSED 127.0.0.1:9',
+      },
+    ]);
+  });
 });

@@ -29,6 +29,7 @@ import {
   StatsDto,
 } from './dto/admin-message.dto';
 import { MessageViewDto } from '../messages/dto/message-view.dto';
+import { WithBodyQueryDto } from '../messages/dto/message-query.dto';
 
 @ApiTags('admin: messages')
 @ApiBearerAuth('admin')
@@ -58,8 +59,11 @@ export class AdminMessagesController {
 
   @Get('messages/:id')
   @ApiOkResponse({ type: MessageWithEventsDto })
-  async get(@Param('id', MessageIdPipe) id: string): Promise<MessageWithEventsDto> {
-    const { message, events } = await this.admin.get(id);
+  async get(
+    @Param('id', MessageIdPipe) id: string,
+    @Query() query: WithBodyQueryDto,
+  ): Promise<MessageWithEventsDto> {
+    const { message, events } = await this.admin.get(id, query.withBody);
     return { ...toMessageView(message), events: events.map((e) => MessageEventDto.of(e)) };
   }
 
@@ -114,7 +118,7 @@ export class AdminMessagesController {
   @Get('stats')
   @ApiOkResponse({ type: StatsDto })
   async stats(): Promise<StatsDto> {
-    const { counts, backlog, blockedGroups } = await this.admin.statistics();
+    const { counts, backlog, blockedGroups, failingProducers } = await this.admin.statistics();
     const totals = Object.fromEntries(
       MESSAGE_STATUS_NAMES.map((name) => [name, backlog.byStatus[MessageStatus[name]] ?? 0]),
     );
@@ -126,6 +130,7 @@ export class AdminMessagesController {
       dead: totals.FAILED,
       sentLastMinute: backlog.sentLastMinute,
       blockedGroups,
+      failingProducers,
     };
   }
 }

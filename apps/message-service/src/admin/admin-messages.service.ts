@@ -4,7 +4,13 @@ import { CheckBackService } from '../check-back/check-back.service';
 import { InvalidTransitionError, NotFoundError } from '../common/domain-errors';
 import { Message, MessageEvent } from '../state/message';
 import { MessageFilter, MessageReads } from '../state/message-reads';
-import { Backlog, BlockedGroup, MessageStats, StatusCount } from '../state/message-stats';
+import {
+  Backlog,
+  BlockedGroup,
+  FailingProducer,
+  MessageStats,
+  StatusCount,
+} from '../state/message-stats';
 import { OperatorTransitions } from '../state/operator-transitions';
 
 const RESENDABLE = [MessageStatus.FAILED, MessageStatus.SENT, MessageStatus.CANCELLED];
@@ -36,8 +42,8 @@ export class AdminMessagesService {
     return { items: page, nextCursor: more ? page[page.length - 1].id : null };
   }
 
-  async get(id: string): Promise<{ message: Message; events: MessageEvent[] }> {
-    const message = await this.mustFind(id);
+  async get(id: string, withBody = false): Promise<{ message: Message; events: MessageEvent[] }> {
+    const message = await this.mustFind(id, withBody);
     return { message, events: await this.messages.timeline(id) };
   }
 
@@ -122,17 +128,19 @@ export class AdminMessagesService {
     counts: StatusCount[];
     backlog: Backlog;
     blockedGroups: BlockedGroup[];
+    failingProducers: FailingProducer[];
   }> {
-    const [counts, backlog, blockedGroups] = await Promise.all([
+    const [counts, backlog, blockedGroups, failingProducers] = await Promise.all([
       this.stats.counts(),
       this.stats.backlog(),
       this.stats.blockedGroups(),
+      this.stats.failingProducers(),
     ]);
-    return { counts, backlog, blockedGroups };
+    return { counts, backlog, blockedGroups, failingProducers };
   }
 
-  private async mustFind(id: string): Promise<Message> {
-    const message = await this.messages.findById(id);
+  private async mustFind(id: string, withBody = false): Promise<Message> {
+    const message = await this.messages.findById(id, { withBody });
     if (!message) throw new NotFoundError(`message ${id} not found`);
     return message;
   }

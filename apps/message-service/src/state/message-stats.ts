@@ -21,6 +21,14 @@ export interface BlockedGroup {
   waiting: number;
 }
 
+/** A producer whose check-backs fail: its PENDING messages whose last check-back was an error. */
+export interface FailingProducer {
+  producerId: string;
+  messages: number;
+  /** The error of the longest-failing one. */
+  error: string;
+}
+
 export interface Backlog {
   /** Messages per status, all producers. */
   byStatus: Record<number, number>;
@@ -72,6 +80,17 @@ export class MessageStats {
       headMessageId: r.head,
       waiting: Number(r.waiting),
     }));
+  }
+
+  /** Producers with PENDING messages whose last check-back failed (not answered UNKNOWN). */
+  async failingProducers(limit = 100): Promise<FailingProducer[]> {
+    const rows = await this.db.query<{ producer_id: string; n: string; error: string }[]>(
+      `SELECT producer_id, COUNT(*) AS n, MIN(fail_msg) AS error FROM messages
+        WHERE status = ${MessageStatus.PENDING} AND fail_msg LIKE 'check-back failed:%'
+        GROUP BY producer_id ORDER BY COUNT(*) DESC LIMIT ?`,
+      [limit],
+    );
+    return rows.map((r) => ({ producerId: r.producer_id, messages: Number(r.n), error: r.error }));
   }
 
   async backlog(): Promise<Backlog> {

@@ -148,6 +148,12 @@ export class BlockedGroupDto {
   waiting!: number;
 }
 
+export class FailingProducerDto {
+  @ApiProperty() producerId!: string;
+  @ApiProperty({ description: 'PENDING messages whose last check-back failed' }) messages!: number;
+  @ApiProperty() error!: string;
+}
+
 export class StatsDto {
   @ApiProperty({ type: [StatusCountDto], description: 'by status × producer × topic' })
   counts!: StatusCountDto[];
@@ -165,4 +171,9 @@ export class StatsDto {
     description: 'message groups whose head is FAILED: resend or cancel it to let them go on',
   })
   blockedGroups!: BlockedGroupDto[];
+  @ApiProperty({
+    type: [FailingProducerDto],
+    description: 'producers whose check-backs fail (an error, not an UNKNOWN answer)',
+  })
+  failingProducers!: FailingProducerDto[];
 }
