@@ -93,6 +93,19 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly ready = new Gauge({
+    name: 'rms_ready',
+    help: 'This instance can do its work: every dependency its role needs answers (1) or not (0)',
+    registers: [this.registry],
+  });
+
+  readonly dependencyUp = new Gauge({
+    name: 'rms_dependency_up',
+    help: 'A dependency (mysql, redis, mq) answered a round trip (1) or not (0)',
+    labelNames: ['dependency'] as const,
+    registers: [this.registry],
+  });
+
   readonly alerts = new Counter({
     name: 'rms_alerts_total',
     help: 'Alerts raised, by type',

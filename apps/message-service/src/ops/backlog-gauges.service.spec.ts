@@ -1,6 +1,7 @@
 import { automock } from '../../../../test/support/unit';
 import { ReconciliationService } from '../consumers/reconciliation.service';
 import { MetricsService } from '../metrics/metrics.service';
+import { Readiness } from './readiness';
 import { Backlog, MessageStats } from '../state/message-stats';
 import {
   BACKLOG_CACHE_MS,
@@ -19,6 +20,7 @@ const backlog = (pending: number): Backlog => ({
 describe(BacklogGaugesService.name, () => {
   let stats: jest.Mocked<MessageStats>;
   let reconciliation: jest.Mocked<ReconciliationService>;
+  let readiness: jest.Mocked<Readiness>;
   let sut: BacklogGaugesService;
   let now: number;
 
@@ -35,7 +37,12 @@ describe(BacklogGaugesService.name, () => {
         missing: 2,
       },
     ]);
-    sut = new BacklogGaugesService(new MetricsService(), stats, reconciliation);
+    readiness = automock<Readiness>('check');
+    readiness.check.mockResolvedValue({
+      ok: false,
+      details: { mysql: { status: 'up' }, redis: { status: 'down' }, mq: { status: 'up' } },
+    });
+    sut = new BacklogGaugesService(new MetricsService(), stats, reconciliation, readiness);
   });
 
   afterEach(() => jest.restoreAllMocks());
@@ -68,6 +75,15 @@ describe(BacklogGaugesService.name, () => {
     now += 1;
     await sut.scrape();
     expect(reconciliation.gauges).toHaveBeenCalledTimes(2);
+  });
+
+  it('should report readiness and each dependency, checked at most once per 5 s', async () => {
+    const text = await sut.scrape();
+    expect(text).toContain('rms_ready 0');
+    expect(text).toContain('rms_dependency_up{dependency="mysql"} 1');
+    expect(text).toContain('rms_dependency_up{dependency="redis"} 0');
+    await sut.scrape();
+    expect(readiness.check).toHaveBeenCalledTimes(1);
   });
 
   it('should not keep a failed read', async () => {

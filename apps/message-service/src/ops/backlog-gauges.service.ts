@@ -4,6 +4,7 @@ import { CachedRead } from '../common/cached-read';
 import { ReconciliationService } from '../consumers/reconciliation.service';
 import { MetricsService } from '../metrics/metrics.service';
 import { Backlog, MessageStats } from '../state/message-stats';
+import { DEPENDENCIES, Readiness, ReadinessResult } from './readiness';
 
 /** The backlog query runs at most this often, however often Prometheus (or anyone) scrapes. */
 export const BACKLOG_CACHE_MS = 5_000;
@@ -12,18 +13,24 @@ export const CONSUMERS_CACHE_MS = 15_000;
 
 type ConsumerGauges = Awaited<ReturnType<ReconciliationService['gauges']>>;
 
-/** Fills the backlog and consumer gauges from MySQL for a scrape and renders the registry. */
+/**
+ * Fills the backlog and consumer gauges from MySQL, and the readiness gauges from a round trip to
+ * each dependency, for a scrape (each at most every few seconds), and renders the registry.
+ */
 @Injectable()
 export class BacklogGaugesService {
   private readonly logger = new Logger('Metrics');
   private readonly backlog: CachedRead<Backlog>;
   private readonly consumers: CachedRead<ConsumerGauges>;
+  private readonly readiness: CachedRead<ReadinessResult>;
 
   constructor(
     private readonly metrics: MetricsService,
     stats: MessageStats,
     reconciliation: ReconciliationService,
+    readiness: Readiness,
   ) {
+    this.readiness = new CachedRead(BACKLOG_CACHE_MS, () => readiness.check());
     this.backlog = new CachedRead(BACKLOG_CACHE_MS, () => stats.backlog());
     this.consumers = new CachedRead(CONSUMERS_CACHE_MS, () => reconciliation.gauges());
   }
@@ -42,6 +49,11 @@ export class BacklogGaugesService {
       return undefined;
     });
     if (consumers) this.fillConsumers(consumers);
+    const { ok, details } = await this.readiness.get();
+    this.metrics.ready.set(ok ? 1 : 0);
+    for (const dependency of DEPENDENCIES) {
+      this.metrics.dependencyUp.set({ dependency }, details[dependency]?.status === 'up' ? 1 : 0);
+    }
     return this.metrics.registry.metrics();
   }
 

@@ -7,6 +7,7 @@ import { BacklogGaugesService } from './backlog-gauges.service';
 import { HealthController } from './health.controller';
 import { MetricsAuthGuard } from './metrics-auth.guard';
 import { MetricsController } from './metrics.controller';
+import { Readiness } from './readiness';
 
 /** The ops endpoints: health and Prometheus metrics. */
 @Module({
@@ -17,6 +18,6 @@ import { MetricsController } from './metrics.controller';
     ConsumersModule,
   ],
   controllers: [HealthController, MetricsController],
-  providers: [BacklogGaugesService, MetricsAuthGuard],
+  providers: [BacklogGaugesService, MetricsAuthGuard, Readiness],
 })
 export class OpsModule {}
