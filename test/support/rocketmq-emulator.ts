@@ -22,6 +22,8 @@ export interface StoredMessage {
   messageId: string;
   offset: number;
   storedAt: number;
+  /** The sending client's id (`x-mq-client-id`): tells service processes apart. */
+  clientId: string | undefined;
   /** Deleted from the broker before anyone read it. */
   removed?: boolean;
 }
@@ -164,7 +166,7 @@ export class RocketMqEmulator {
       endTransaction: (_call: unknown, callback: grpc.sendUnaryData<unknown>) =>
         callback(null, ok(new svc.EndTransactionResponse())),
       sendMessage: (call: grpc.ServerUnaryCall<any, any>, callback: grpc.sendUnaryData<unknown>) =>
-        this.onSend(call.request, callback),
+        this.onSend(call.request, callback, call.metadata.get('x-mq-client-id')[0]?.toString()),
       receiveMessage: (call: grpc.ServerWritableStream<any, any>) =>
         void this.groups.receive(call, this.messages),
       ackMessage: (call: grpc.ServerUnaryCall<any, any>, callback: grpc.sendUnaryData<unknown>) =>
@@ -176,7 +178,7 @@ export class RocketMqEmulator {
     };
   }
 
-  private onSend(request: any, callback: grpc.sendUnaryData<unknown>): void {
+  private onSend(request: any, callback: grpc.sendUnaryData<unknown>, clientId?: string): void {
     const messages = request.getMessagesList();
     const refused = messages.some((m: any) => {
       const id = m.getUserPropertiesMap().get('rms-message-id') as string;
@@ -221,6 +223,7 @@ export class RocketMqEmulator {
         messageId: sys.getMessageId(),
         offset: this.messages.length,
         storedAt: Date.now(),
+        clientId,
       };
       this.messages.push(stored);
       return new svc.SendResultEntry()

@@ -31,6 +31,16 @@ describe(loadConfig.name, () => {
     expect(config.heapGrowingPercent).toBe(50);
   });
 
+  it('should take Redis as one server or through Redis Sentinel, and refuse other URLs', () => {
+    const sentinel = 'redis+sentinel://s1:26379,s2:26379/rms-master';
+    expect(loadConfig({ REDIS_URL: sentinel }).mq.redisUrl).toBe(sentinel);
+    expect(() => loadConfig({ REDIS_URL: 'http://cache:6379' })).toThrow(/REDIS_URL must use/);
+    expect(() => loadConfig({ MQ_REDIS_URL: 'redis+sentinel://s1' })).toThrow(
+      /MQ_REDIS_URL must look like redis\+sentinel:/,
+    );
+    expect(() => loadConfig({ REDIS_URL: 'not a url' })).toThrow(/REDIS_URL is not a valid URL/);
+  });
+
   it('should generate an admin token when ADMIN_TOKEN is unset', () => {
     const config = loadConfig({});
     expect(config.adminTokenGenerated).toBe(true);

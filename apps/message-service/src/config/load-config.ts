@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { BlockList, isIP } from 'node:net';
 import { AppConfig, MqDriverName, Role } from './app-config';
+import { redisConnection } from './redis-connection';
 
 type Env = Record<string, string | undefined>;
 
@@ -50,6 +51,19 @@ class Reader {
       }
     } catch {
       this.problems.push(`${name} is not a valid URL`);
+    }
+    return value;
+  }
+
+  /** A Redis URL that `redisConnection` can use: one server, or Redis Sentinel. */
+  redisUrl(name: string, fallback: string): string {
+    const value = this.raw(name) ?? fallback;
+    try {
+      redisConnection(value);
+    } catch (error) {
+      this.problems.push(
+        `${name} ${(error as Error).message.replace(/^Invalid URL$/, 'is not a valid URL')}`,
+      );
     }
     return value;
   }
@@ -105,7 +119,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const retryMaxMs = r.int('RETRY_MAX_MS', 600_000, 1, day);
   if (retryMaxMs < retryBaseMs) r.problems.push('RETRY_MAX_MS must not be below RETRY_BASE_MS');
 
-  const redisUrl = r.url('REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']);
+  const redisUrl = r.redisUrl('REDIS_URL', 'redis://127.0.0.1:6379');
   const queuePrefix = r.string('QUEUE_PREFIX') ?? 'rms-bull';
   if (!/^[A-Za-z0-9_:{}.-]{1,64}$/.test(queuePrefix)) {
     r.problems.push('QUEUE_PREFIX must be 1-64 of A-Z a-z 0-9 _ : { } . -');
@@ -131,7 +145,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     claimTimeoutMs: r.int('CLAIM_TIMEOUT_MS', 30_000, 1_000, day),
     mq: {
       driver,
-      redisUrl: r.url('MQ_REDIS_URL', redisUrl, ['redis:', 'rediss:']),
+      redisUrl: r.redisUrl('MQ_REDIS_URL', redisUrl),
       redisStreamMaxLen: r.int('REDIS_STREAM_MAXLEN', 1_000_000, 1, Number.MAX_SAFE_INTEGER),
       rocketmq: {
         endpoints,

@@ -115,7 +115,7 @@ export class MetricsService {
 
   constructor(@Optional() @Inject(APP_CONFIG) config?: AppConfig) {
     this.maxTopics = config?.metrics.maxTopics ?? 200;
-    collectDefaultMetrics({ register: this.registry, prefix: 'rms_process_' });
+    collectDefaultMetrics({ register: this.registry, prefix: 'rms_' }); // rms_process_cpu_seconds_total, rms_nodejs_heap_size_used_bytes, …
   }
 
   transition(status: string, producer: string, topic: string, count = 1): void {

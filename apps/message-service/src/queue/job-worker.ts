@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { withTimeout } from '@app/mq';
 import { Job, Worker } from 'bullmq';
-import { redisConnection } from '../redis/redis-connection';
+import { redisConnection } from '../config/redis-connection';
 import { JobName, QueueName } from './jobs';
 
 export interface WorkerOptions {

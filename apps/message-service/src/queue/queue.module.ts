@@ -1,7 +1,7 @@
 import { BullModule } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
-import { redisConnection } from '../redis/redis-connection';
+import { redisConnection } from '../config/redis-connection';
 import { JobQueue } from './job-queue';
 import { QueueName } from './jobs';
 

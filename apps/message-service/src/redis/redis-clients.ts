@@ -1,6 +1,6 @@
 import { Injectable, OnApplicationShutdown } from '@nestjs/common';
 import Redis, { RedisOptions } from 'ioredis';
-import { redisConnection } from './redis-connection';
+import { redisConnection } from '../config/redis-connection';
 
 /**
  * Makes the service's own Redis connections (the MQ's streams, health probes) from URLs, and
