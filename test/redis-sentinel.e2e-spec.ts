@@ -91,6 +91,8 @@ describe('Redis through Sentinel: the service follows a failover (e2e, Redis of 
         '',
         '--appendonly',
         'no',
+        '--dir',
+        dir,
         '--replicaof',
         '127.0.0.1',
         String(master.port),

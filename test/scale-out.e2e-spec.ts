@@ -115,6 +115,7 @@ describe('Scale-out: one api and two worker processes on one database (e2e, Rock
       10,
     );
     await workers[0].kill();
+    const killedAt = Date.now();
     const arrivedBeforeKill = ofTopic().length;
     await waitAllSent(topic);
     emulator.slowSends(0);
@@ -126,5 +127,21 @@ describe('Scale-out: one api and two worker processes on one database (e2e, Rock
     // arrive twice (consumers de-duplicate by rms-message-id).
     expect([...counts.keys()].sort()).toEqual((await sentIds(topic)).sort());
     expect(counts.size).toBe(PER_PHASE);
+    // Only what the killed worker had in flight (at the broker, not yet recorded SENT) can
+    // arrive twice: every duplicate's first copy came from it, the second from the survivor.
+    const survivors = new Set(
+      ofTopic()
+        .filter((m) => m.storedAt > killedAt + 100)
+        .map((m) => m.clientId),
+    );
+    expect(survivors.size).toBe(1);
+    const firstCopy = new Map<string, string | undefined>();
+    for (const m of ofTopic()) {
+      const id = m.properties['rms-message-id'];
+      if (!firstCopy.has(id)) firstCopy.set(id, m.clientId);
+    }
+    const twice = [...counts.entries()].filter(([, n]) => n > 1).map(([id]) => id);
+    expect(twice.filter((id) => survivors.has(firstCopy.get(id)))).toEqual([]);
+    expect([...counts.values()].every((n) => n <= 2)).toBe(true);
   }, 150_000);
 });

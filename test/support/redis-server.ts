@@ -1,4 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
+import { tmpdir } from 'node:os';
 import Redis from 'ioredis';
 import { freePort } from './service-process';
 import { waitFor } from './wait';
@@ -16,7 +17,19 @@ export class RedisServer {
     this.port ||= await freePort();
     this.child = spawn(
       'redis-server',
-      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      [
+        '--port',
+        String(this.port),
+        '--bind',
+        '127.0.0.1',
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        // A replica's full sync writes an RDB file even without --save: not into the checkout.
+        '--dir',
+        tmpdir(),
+      ],
       {
         stdio: 'ignore',
       },

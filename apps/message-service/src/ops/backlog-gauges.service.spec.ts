@@ -89,7 +89,20 @@ describe(BacklogGaugesService.name, () => {
   it('should not keep a failed read', async () => {
     stats.backlog.mockReset();
     stats.backlog.mockRejectedValueOnce(new Error('down')).mockResolvedValueOnce(backlog(3));
-    await expect(sut.scrape()).rejects.toThrow('down');
+    await sut.scrape();
     expect(await sut.scrape()).toContain('rms_messages{status="PENDING"} 3');
+  });
+
+  it('should still answer, with MySQL reported down, when the backlog cannot be read', async () => {
+    stats.backlog.mockReset();
+    stats.backlog.mockRejectedValue(new Error('connect ECONNREFUSED'));
+    readiness.check.mockResolvedValue({
+      ok: false,
+      details: { mysql: { status: 'down' }, redis: { status: 'up' }, mq: { status: 'up' } },
+    });
+    const text = await sut.scrape();
+    expect(text).toContain('rms_ready 0');
+    expect(text).toContain('rms_dependency_up{dependency="mysql"} 0');
+    expect(text).toContain('rms_dependency_up{dependency="redis"} 1');
   });
 });

@@ -36,25 +36,34 @@ export class BacklogGaugesService {
   }
 
   async scrape(): Promise<string> {
-    const backlog = await this.backlog.get();
-    for (const name of MESSAGE_STATUS_NAMES) {
-      this.metrics.messages.set({ status: name }, backlog.byStatus[MessageStatus[name]] ?? 0);
+    // Readiness first and never failing: while MySQL is down the scrape still answers, with
+    // rms_dependency_up{dependency="mysql"} 0, and the MySQL gauges keep their last values.
+    const { ok, details } = await this.readiness.get();
+    this.metrics.ready.set(ok ? 1 : 0);
+    for (const dependency of DEPENDENCIES) {
+      this.metrics.dependencyUp.set({ dependency }, details[dependency]?.status === 'up' ? 1 : 0);
     }
-    this.metrics.oldestPendingAge.set((backlog.oldestPendingAgeMs ?? 0) / 1000);
-    this.metrics.oldestConfirmedAge.set((backlog.oldestConfirmedAgeMs ?? 0) / 1000);
-    this.metrics.blockedGroups.set(backlog.blockedGroups);
+    const backlog = await this.backlog.get().catch((error: unknown) => {
+      this.logger.warn(`backlog gauges not refreshed: ${(error as Error).message}`);
+      return undefined;
+    });
+    if (backlog) this.fillBacklog(backlog);
     // A reconciliation that fails leaves the consumer gauges as they were, not the scrape failed.
     const consumers = await this.consumers.get().catch((error: unknown) => {
       this.logger.warn(`consumer gauges not refreshed: ${(error as Error).message}`);
       return undefined;
     });
     if (consumers) this.fillConsumers(consumers);
-    const { ok, details } = await this.readiness.get();
-    this.metrics.ready.set(ok ? 1 : 0);
-    for (const dependency of DEPENDENCIES) {
-      this.metrics.dependencyUp.set({ dependency }, details[dependency]?.status === 'up' ? 1 : 0);
-    }
     return this.metrics.registry.metrics();
+  }
+
+  private fillBacklog(backlog: Backlog): void {
+    for (const name of MESSAGE_STATUS_NAMES) {
+      this.metrics.messages.set({ status: name }, backlog.byStatus[MessageStatus[name]] ?? 0);
+    }
+    this.metrics.oldestPendingAge.set((backlog.oldestPendingAgeMs ?? 0) / 1000);
+    this.metrics.oldestConfirmedAge.set((backlog.oldestConfirmedAgeMs ?? 0) / 1000);
+    this.metrics.blockedGroups.set(backlog.blockedGroups);
   }
 
   private fillConsumers(consumers: ConsumerGauges): void {
