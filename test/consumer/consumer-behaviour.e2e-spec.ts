@@ -4,7 +4,7 @@ import { createBusinessDb } from '../support/business-db';
 import { ConsumerHarness, Driver } from '../support/consumer-harness';
 import { sleep, waitFor } from '../support/wait';
 
-describe.each<Driver>(['redis', 'rocketmq'])(
+describe.each<Driver>(['redis', 'rocketmq', 'rabbitmq'])(
   'RmsConsumer on %s (e2e: the real service)',
   (driver) => {
     const h = new ConsumerHarness(driver);
@@ -45,12 +45,12 @@ describe.each<Driver>(['redis', 'rocketmq'])(
         ...options,
       });
       consumers.push(consumer);
-      await consumer.start();
+      await h.run(consumer);
       return { consumer, seen };
     }
 
     it('should handle a message delivered twice once', async () => {
-      const topic = h.topic();
+      const topic = await h.topic();
       const [id] = await h.publish(topic, 1);
       await h.duplicate(topic, id);
       const { consumer, seen } = await consume(topic);
@@ -72,7 +72,7 @@ describe.each<Driver>(['redis', 'rocketmq'])(
     });
 
     it('should take over the entries of a consumer that died before acknowledging them', async () => {
-      const topic = h.topic();
+      const topic = await h.topic();
       const ids = await h.publish(topic, 5);
       const group = `takeover-${driver}-${Date.now()}`;
       await h.receiveAndDie(group, topic, 5);
@@ -83,7 +83,7 @@ describe.each<Driver>(['redis', 'rocketmq'])(
     });
 
     it('should report a lost entry as a gap once, within the window', async () => {
-      const topic = h.topic();
+      const topic = await h.topic();
       const ids = await h.publish(topic, 5);
       await h.remove(topic, ids[2]);
       const gaps: Gap[] = [];
@@ -98,7 +98,7 @@ describe.each<Driver>(['redis', 'rocketmq'])(
     });
 
     it('should close a hole without a report when the missing message arrives late', async () => {
-      const topic = h.topic();
+      const topic = await h.topic();
       const ids = await h.publish(topic, 5);
       const fields = driver === 'redis' ? await h.redisFields(topic, ids[2]) : undefined;
       await h.remove(topic, ids[2]);
@@ -112,7 +112,7 @@ describe.each<Driver>(['redis', 'rocketmq'])(
     });
 
     it('should dead-letter a message whose handler always fails, after maxDeliveries, and handle the rest', async () => {
-      const topic = h.topic();
+      const topic = await h.topic();
       const ids = await h.publish(topic, 4);
       const dead: RmsMessage[] = [];
       const { consumer, seen } = await consume(topic, {
@@ -129,6 +129,11 @@ describe.each<Driver>(['redis', 'rocketmq'])(
       expect(dead[0]).toMatchObject({ id: ids[1], deliveryCount: 3 });
       expect(seen.map((m) => m.id).sort()).toEqual([ids[0], ids[2], ids[3]].sort());
       expect(consumer.stats.get('retried')).toBe(2);
+      if (driver === 'rabbitmq') {
+        const group = (consumer as unknown as { options: { group: string } }).options.group;
+        const [deadLetter] = await h.rabbit!.drain(`rms.${group}.dead-letters`);
+        expect(deadLetter.properties.messageId).toBe(ids[1]);
+      }
       if (driver === 'redis') {
         const [[, fields]] = await h.redis.xrange(
           `rms:dlq:${consumers[0] ? (consumer as unknown as { options: { group: string } }).options.group : ''}:${topic}`,
@@ -142,7 +147,7 @@ describe.each<Driver>(['redis', 'rocketmq'])(
     });
 
     it('should handle each messageGroup in stream order with concurrency 8', async () => {
-      const topic = h.topic();
+      const topic = await h.topic();
       await h.publish(topic, 120, (i) => `group-${i % 4}`);
       const inMq = await h.inMq(topic);
       const { seen } = await consume(topic, {

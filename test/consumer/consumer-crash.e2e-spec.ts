@@ -24,7 +24,7 @@ function startChild(env: Record<string, string>): Promise<ChildProcess> {
   });
 }
 
-describe.each<Driver>(['redis', 'rocketmq'])(
+describe.each<Driver>(['redis', 'rocketmq', 'rabbitmq'])(
   'A consumer process killed mid-run on %s (e2e)',
   (driver) => {
     const h = new ConsumerHarness(driver);
@@ -43,7 +43,7 @@ describe.each<Driver>(['redis', 'rocketmq'])(
     });
 
     it('should apply each of 500 messages exactly once after a SIGKILL and a restart', async () => {
-      const topic = h.topic();
+      const topic = await h.topic();
       const ids = await h.publish(topic, 500);
       const server = new URL(TEST_DATABASE_URL);
       server.pathname = `/rms_consumer_crash_${driver}`;
@@ -52,6 +52,9 @@ describe.each<Driver>(['redis', 'rocketmq'])(
         MQ_DRIVER: driver,
         MQ_REDIS_URL: TEST_MQ_REDIS_URL,
         ...(h.emulator ? { ROCKETMQ_ENDPOINTS: h.emulator.endpoints } : {}),
+        ...(h.rabbit
+          ? { RABBITMQ_URL: h.rabbitmq.url, RABBITMQ_EXCHANGE: h.rabbitmq.exchange }
+          : {}),
         GROUP: `crash-${driver}`,
         TOPIC: topic,
       };
@@ -59,6 +62,7 @@ describe.each<Driver>(['redis', 'rocketmq'])(
         db.query<{ message_id: string; n: string | number }[]>(
           'SELECT message_id, COUNT(*) AS n FROM effects GROUP BY message_id',
         );
+      await h.attach(env.GROUP, [topic]);
       const first = await startChild({ ...env, CONSUMER_NAME: 'first' });
       children.push(first);
       await waitFor(

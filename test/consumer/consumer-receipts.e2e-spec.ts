@@ -16,7 +16,7 @@ interface Row {
   missing: { total: number; items: { seq: number; messageId: string }[] };
 }
 
-describe.each<Driver>(['redis', 'rocketmq'])(
+describe.each<Driver>(['redis', 'rocketmq', 'rabbitmq'])(
   'RmsConsumer receipts on %s: reconciliation finds what was never handled (e2e)',
   (driver) => {
     const h = new ConsumerHarness(driver, { RECONCILE_GRACE_MS: String(GRACE_MS) });
@@ -56,7 +56,7 @@ describe.each<Driver>(['redis', 'rocketmq'])(
       ).body.items[0];
 
     it('should report every handled message, and see a lost one missing until it is resent', async () => {
-      const topic = h.topic();
+      const topic = await h.topic();
       const { group, apiKey } = await registerGroup(topic);
       const ids = await h.publish(topic, 20);
       await h.remove(topic, ids[6]); // lost after the broker's receipt: seq 7 never arrives
@@ -74,7 +74,7 @@ describe.each<Driver>(['redis', 'rocketmq'])(
         },
       });
       consumers.push(consumer);
-      await consumer.start();
+      await h.run(consumer);
       const reconcile = () => reconcileRow(group, topic);
 
       await waitFor(async () => (await reconcile()).consumed === 19, '19 messages reported');
@@ -97,7 +97,7 @@ describe.each<Driver>(['redis', 'rocketmq'])(
     });
 
     it('should send from the inbox what a consumer handled but never reported (it died first)', async () => {
-      const topic = h.topic();
+      const topic = await h.topic();
       const { group, apiKey } = await registerGroup(topic);
       await h.publish(topic, 10);
       const options = {
@@ -111,14 +111,14 @@ describe.each<Driver>(['redis', 'rocketmq'])(
       // Handles all 10 and reports none: as a process killed before its receipts went out.
       const first = new RmsConsumer(options);
       consumers.push(first);
-      await first.start();
+      await h.run(first);
       await waitFor(() => first.stats.get('handled') === 10, '10 handled');
       await first.stop();
       expect(await reconcileRow(group, topic)).toMatchObject({ consumed: 0 });
 
       const second = new RmsConsumer({ ...options, receipts: { baseUrl: h.t.baseUrl, apiKey } });
       consumers.push(second);
-      await second.start();
+      await h.run(second);
       await waitFor(
         async () => (await reconcileRow(group, topic)).consumedWatermark === 10,
         'the inbox reported',

@@ -2,7 +2,7 @@ import { Gap, RmsConsumer, RmsConsumerOptions, RmsMessage } from '../../libs/con
 import { ConsumerHarness, Driver } from '../support/consumer-harness';
 import { sleep, waitFor } from '../support/wait';
 
-describe.each<Driver>(['redis', 'rocketmq'])(
+describe.each<Driver>(['redis', 'rocketmq', 'rabbitmq'])(
   'RmsConsumer on %s: stop, retries in order, gaps while retrying (e2e: the real service)',
   (driver) => {
     const h = new ConsumerHarness(driver);
@@ -35,7 +35,7 @@ describe.each<Driver>(['redis', 'rocketmq'])(
     }
 
     it('should finish and acknowledge the handler in flight at stop(), so it is never delivered again', async () => {
-      const topic = h.topic();
+      const topic = await h.topic();
       const [id] = await h.publish(topic, 1);
       let started = 0;
       let finished = 0;
@@ -46,7 +46,7 @@ describe.each<Driver>(['redis', 'rocketmq'])(
           finished++;
         },
       });
-      await first.start();
+      await h.run(first);
       await waitFor(() => started === 1, 'the handler to start');
       await first.stop();
       expect(finished).toBe(1);
@@ -60,7 +60,7 @@ describe.each<Driver>(['redis', 'rocketmq'])(
           return Promise.resolve();
         },
       });
-      await second.start();
+      await h.run(second);
       await sleep(2500);
       expect({ seen, started }).toEqual({ seen: [], started: 1 });
       expect(first.stats.get('handled')).toBe(1);
@@ -68,7 +68,7 @@ describe.each<Driver>(['redis', 'rocketmq'])(
     });
 
     it('should retry a failing message of a group before the later messages of that group', async () => {
-      const topic = h.topic();
+      const topic = await h.topic();
       await h.publish(topic, 12, (i) => `group-${i % 2}`);
       const inMq = await h.inMq(topic);
       const head = inMq[0];
@@ -84,7 +84,7 @@ describe.each<Driver>(['redis', 'rocketmq'])(
           return Promise.resolve();
         },
       });
-      await c.start();
+      await h.run(c);
       await waitFor(() => handled.length === 12, 'all 12 messages', 20_000);
       for (const g of ['group-0', 'group-1']) {
         const order = handled.filter((m) => m.messageGroup === g).map((m) => m.id);
@@ -95,7 +95,7 @@ describe.each<Driver>(['redis', 'rocketmq'])(
     });
 
     it('should not report a message that is being retried as a gap', async () => {
-      const topic = h.topic();
+      const topic = await h.topic();
       const ids = await h.publish(topic, 3);
       const gaps: Gap[] = [];
       let failures = 0;
@@ -114,14 +114,14 @@ describe.each<Driver>(['redis', 'rocketmq'])(
           return Promise.resolve();
         },
       });
-      await c.start();
+      await h.run(c);
       await waitFor(() => handled.length === 3, 'all 3 messages', 20_000);
       await sleep(600);
       expect(gaps).toEqual([]);
     });
 
     it('should not acknowledge a dead letter whose onDeadLetter threw: it comes back', async () => {
-      const topic = h.topic();
+      const topic = await h.topic();
       const [id] = await h.publish(topic, 1);
       const calls: string[] = [];
       const c = consumer(topic, {
@@ -132,7 +132,7 @@ describe.each<Driver>(['redis', 'rocketmq'])(
           if (calls.length === 1) throw new Error('alerting is down');
         },
       });
-      await c.start();
+      await h.run(c);
       await waitFor(() => calls.length === 2, 'onDeadLetter a second time', 15_000);
       expect(calls).toEqual([id, id]);
       expect(c.stats.get('deadLettered')).toBe(1);

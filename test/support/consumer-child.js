@@ -19,6 +19,9 @@ async function main() {
     driver: env.MQ_DRIVER,
     redis,
     rocketmq: env.ROCKETMQ_ENDPOINTS ? { endpoints: env.ROCKETMQ_ENDPOINTS } : undefined,
+    rabbitmq: env.RABBITMQ_URL
+      ? { url: env.RABBITMQ_URL, exchange: env.RABBITMQ_EXCHANGE }
+      : undefined,
     group: env.GROUP,
     topics: [env.TOPIC],
     consumerName: env.CONSUMER_NAME,

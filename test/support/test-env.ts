@@ -21,3 +21,7 @@ export function suiteQueuePrefix(): string {
 
 /** The PostgreSQL server of the producer SDK's tests (a business database of their own). */
 export const TEST_PG_URL = process.env.TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432';
+
+/** The RabbitMQ broker of the rabbitmq driver's tests; each suite publishes to an exchange of its own. */
+export const TEST_RABBITMQ_URL =
+  process.env.TEST_RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672';

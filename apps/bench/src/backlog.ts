@@ -1,15 +1,7 @@
 import { ChildProcess } from 'node:child_process';
-import Redis from 'ioredis';
-import {
-  BACKLOG,
-  BATCH_CONCURRENCY,
-  BATCH_SIZE,
-  closedLoop,
-  cpuSeconds,
-  rate,
-  sleep,
-} from './harness';
+import { BACKLOG, BATCH_CONCURRENCY, BATCH_SIZE, closedLoop, cpuSeconds, rate } from './harness';
 import { Scenarios } from './scenarios';
+import { DeliverySink } from './sink';
 
 /** Stops a service process gracefully and waits until it exited. */
 export async function stopProcess(child: ChildProcess): Promise<void> {
@@ -25,6 +17,7 @@ export async function stopProcess(child: ChildProcess): Promise<void> {
  * workers. Returns when they are all stored.
  */
 export async function pileUp(s: Scenarios, topic: string): Promise<void> {
+  await s.sink.prepare(topic);
   let sent = 0;
   await closedLoop(BATCH_CONCURRENCY, Number.MAX_SAFE_INTEGER, async () => {
     if (sent >= BACKLOG) throw new Done();
@@ -39,17 +32,15 @@ export async function pileUp(s: Scenarios, topic: string): Promise<void> {
  * The backlog drain: how fast a worker that starts (`servicePid`, just started) sends a pile of
  * due CONFIRMED messages to the MQ, from the backlog's first stream entry to its last.
  */
-export async function drain(streams: Redis, topic: string, servicePid: number, startedAt: number) {
+export async function drain(
+  sink: DeliverySink,
+  topic: string,
+  servicePid: number,
+  startedAt: number,
+) {
   const cpuBefore = cpuSeconds(servicePid);
-  while ((await streams.xlen(`rms:${topic}`)) < BACKLOG) {
-    if (Date.now() - startedAt > 300_000) throw new Error('the backlog did not drain in 5 min');
-    await sleep(50);
-  }
+  const { first, last } = await sink.span(topic, BACKLOG, 300_000 - (Date.now() - startedAt));
   const cpu = cpuSeconds(servicePid) - cpuBefore;
-  const [[firstId]] = await streams.xrange(`rms:${topic}`, '-', '+', 'COUNT', 1);
-  const [[lastId]] = await streams.xrevrange(`rms:${topic}`, '+', '-', 'COUNT', 1);
-  const first = Number(firstId.split('-')[0]);
-  const last = Number(lastId.split('-')[0]);
   return {
     messages: BACKLOG,
     msgsPerSec: rate(BACKLOG, Math.max(1, last - first)),

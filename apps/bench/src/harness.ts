@@ -3,7 +3,6 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Redis from 'ioredis';
 import { createPool } from 'mysql2/promise';
 
 export const env = (name: string, fallback: string) => process.env[name] ?? fallback;
@@ -53,6 +52,11 @@ async function answers(url: string, init?: RequestInit): Promise<void> {
 }
 
 /** The built service (ROLE=all, redis driver, default configuration but for `env`). */
+/** The MQ the service delivers to (`MQ_DRIVER`): `redis` (default) or `rabbitmq`. */
+export const MQ_DRIVER = process.env.MQ_DRIVER === 'rabbitmq' ? 'rabbitmq' : 'redis';
+export const RABBITMQ_URL = process.env.RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
+export const RABBITMQ_EXCHANGE = 'rms-bench';
+
 export async function startService(
   port: number,
   env: Record<string, string> = {},
@@ -69,7 +73,9 @@ export async function startService(
       MQ_REDIS_URL: REDIS_STREAMS,
       ADMIN_TOKEN,
       ROLE: 'all',
-      MQ_DRIVER: 'redis',
+      MQ_DRIVER: MQ_DRIVER,
+      RABBITMQ_URL,
+      RABBITMQ_EXCHANGE,
       LOG_FORMAT: 'json',
       ...env,
     },
@@ -124,28 +130,6 @@ export async function closedLoop(
     }),
   );
   return done;
-}
-
-export async function streamLength(redis: Redis, topic: string): Promise<number> {
-  return redis.xlen(`rms:${topic}`);
-}
-
-/** Waits until the stream holds `expected` entries; returns when the last one arrived (ms). */
-export async function drained(
-  redis: Redis,
-  topic: string,
-  expected: number,
-  timeoutMs = 120_000,
-): Promise<number> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if ((await streamLength(redis, topic)) >= expected) {
-      const [[lastId]] = await redis.xrevrange(`rms:${topic}`, '+', '-', 'COUNT', 1);
-      return Number(lastId.split('-')[0]);
-    }
-    await sleep(50);
-  }
-  throw new Error(`${topic}: only ${await streamLength(redis, topic)} of ${expected} delivered`);
 }
 
 export async function rawInsertReference(): Promise<number> {

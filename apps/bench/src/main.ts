@@ -1,8 +1,9 @@
 /**
  * `npm run bench`: measures, in one run on this machine, the HTTP ceiling (a bare Fastify route),
- * then starts the service (ROLE=all, redis driver, default configuration) against the local
- * MariaDB and Redis and drives its scenarios, each for a fixed time after a warm-up, and prints
- * one JSON line. Delivered means in the MQ: messages are counted in the Redis streams.
+ * then starts the service (ROLE=all, the `redis` driver or `MQ_DRIVER=rabbitmq`, default
+ * configuration) against the local MariaDB and Redis (and RabbitMQ) and drives its scenarios,
+ * each for a fixed time after a warm-up, and prints one JSON line. Delivered means in the MQ:
+ * messages are counted in the Redis streams, or in a queue bound to each topic.
  */
 import Redis from 'ioredis';
 import { createConnection } from 'mysql2/promise';
@@ -20,7 +21,10 @@ import {
   DURATION_MS,
   GROUPS,
   HISTORY,
+  MQ_DRIVER,
   peakRssMb,
+  RABBITMQ_EXCHANGE,
+  RABBITMQ_URL,
   rate,
   rawInsertReference,
   REDIS_QUEUES,
@@ -31,6 +35,7 @@ import {
 } from './harness';
 import { HttpClient } from './http-client';
 import { Scenarios } from './scenarios';
+import { DeliverySink, RabbitMqSink, RedisStreamSink } from './sink';
 
 const round2 = (v: number) => Math.round(v * 100) / 100;
 const port = () => 3900 + Math.floor(Math.random() * 90);
@@ -73,7 +78,10 @@ async function main(): Promise<void> {
   const p = port();
   let service = await startService(p);
   const http = new HttpClient(new URL(`http://127.0.0.1:${p}`), CONCURRENCY * 2);
-  const streams = new Redis(REDIS_STREAMS);
+  const streams: DeliverySink =
+    MQ_DRIVER === 'rabbitmq'
+      ? await RabbitMqSink.open(RABBITMQ_URL, RABBITMQ_EXCHANGE)
+      : new RedisStreamSink(new Redis(REDIS_STREAMS));
   const db = await createConnection({ uri: `${DB_SERVER}/${DATABASE}` });
   try {
     const registered = await http.call('POST', '/v1/admin/producers', ADMIN_TOKEN, {
@@ -119,6 +127,7 @@ async function main(): Promise<void> {
 
     console.log(
       JSON.stringify({
+        mqDriver: MQ_DRIVER,
         concurrency: CONCURRENCY,
         seconds: DURATION_MS / 1000,
         httpCeilingRequestsPerSec: ceiling,
@@ -153,7 +162,7 @@ async function main(): Promise<void> {
     );
   } finally {
     http.close();
-    streams.disconnect();
+    await streams.close();
     await db.end();
     service.kill('SIGTERM');
   }

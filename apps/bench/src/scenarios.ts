@@ -1,4 +1,3 @@
-import Redis from 'ioredis';
 import { Connection } from 'mysql2/promise';
 import { HttpClient } from './http-client';
 import {
@@ -8,12 +7,12 @@ import {
   CONCURRENCY,
   closedLoop,
   cpuSeconds,
-  drained,
   percentile,
   rate,
   RATE,
   sleep,
 } from './harness';
+import { DeliverySink } from './sink';
 
 /** A throughput figure: messages/s delivered, and the service's CPU seconds per 1,000. */
 export interface Throughput {
@@ -29,7 +28,7 @@ export class Scenarios {
   constructor(
     private readonly http: HttpClient,
     readonly apiKey: string,
-    private readonly streams: Redis,
+    readonly sink: DeliverySink,
     private readonly servicePid: number,
   ) {}
 
@@ -61,7 +60,7 @@ export class Scenarios {
 
   /**
    * Messages/s delivered to `topic` while `concurrency` loops run `send` (which answers how many
-   * messages it sent) for `ms`, counted in the stream until the last one arrived.
+   * messages it sent) for `ms`, counted in the MQ until the last one arrived.
    */
   private async delivered(
     topic: string,
@@ -69,6 +68,7 @@ export class Scenarios {
     concurrency: number,
     send: () => Promise<number>,
   ): Promise<Throughput> {
+    await this.sink.prepare(topic);
     const cpuBefore = cpuSeconds(this.servicePid);
     const start = Date.now();
     let sent = 0;
@@ -76,7 +76,7 @@ export class Scenarios {
       const count = await send(); // (`sent += await send()` would read `sent` before awaiting)
       sent += count;
     });
-    const last = await drained(this.streams, topic, sent);
+    const last = await this.sink.drained(topic, sent);
     const cpu = cpuSeconds(this.servicePid) - cpuBefore;
     return {
       msgsPerSec: rate(sent, Math.max(last - start, ms)),
@@ -116,6 +116,7 @@ export class Scenarios {
 
   /** Confirm → receipt latency at an offered RATE messages/s (open loop, prepare + confirm). */
   async latency(db: Connection, topic: string, ms: number) {
+    await this.sink.prepare(topic);
     const confirmed: string[] = [];
     const started = Date.now();
     const inFlight: Promise<void>[] = [];
@@ -131,7 +132,7 @@ export class Scenarios {
       );
     }
     await Promise.all(inFlight);
-    await drained(this.streams, topic, confirmed.length);
+    await this.sink.drained(topic, confirmed.length);
     const [rows] = await db.query(
       `SELECT TIMESTAMPDIFF(MICROSECOND, confirmed_at, sent_at) / 1000 AS ms FROM messages
         WHERE topic = ? AND status = 1 ORDER BY ms`,

@@ -9,15 +9,21 @@ import { ReceiptOptions, ReceiptReporter } from './receipt-reporter';
 import { Delivery, DeliverySource } from './source';
 import { ConsumerStats } from './stats';
 import { RedisStreamSource } from './sources/redis-stream-source';
+import { RabbitMqSource, RabbitMqSourceOptions } from './sources/rabbitmq-source';
 import { RocketMqSource, RocketMqSourceOptions } from './sources/rocketmq-source';
 
 export interface RmsConsumerOptions {
-  /** The service's MQ driver: `redis` (Redis Streams) or `rocketmq`. */
-  driver: 'redis' | 'rocketmq';
+  /** The service's MQ driver: `redis` (Redis Streams), `rocketmq` or `rabbitmq`. */
+  driver: 'redis' | 'rocketmq' | 'rabbitmq';
   /** For `redis`: a connection to the Redis the service writes its streams to. */
   redis?: Redis;
   /** For `rocketmq`: the proxy. */
   rocketmq?: Pick<RocketMqSourceOptions, 'endpoints' | 'namespace' | 'accessKey' | 'secretKey'>;
+  /**
+   * For `rabbitmq`: the broker, the service's exchange, and the prefetch (default 2 ×
+   * concurrency). The group reads its quorum queue `rms.<group>` (declared at start).
+   */
+  rabbitmq?: Pick<RabbitMqSourceOptions, 'url' | 'exchange' | 'prefetch'>;
   /** The consumer group: every group gets every message once. */
   group: string;
   topics: string[];
@@ -108,6 +114,9 @@ export class RmsConsumer {
     if (options.driver === 'redis') {
       if (!options.redis) throw new Error('@rms/consumer: the redis driver needs `redis`');
       this.source = new RedisStreamSource({ ...common, redis: options.redis });
+    } else if (options.driver === 'rabbitmq') {
+      if (!options.rabbitmq) throw new Error('@rms/consumer: the rabbitmq driver needs `rabbitmq`');
+      this.source = new RabbitMqSource({ ...common, ...options.rabbitmq });
     } else {
       if (!options.rocketmq) throw new Error('@rms/consumer: the rocketmq driver needs `rocketmq`');
       this.source = new RocketMqSource({ ...common, ...options.rocketmq });

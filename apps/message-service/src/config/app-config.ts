@@ -1,5 +1,5 @@
 export type Role = 'api' | 'worker' | 'all';
-export type MqDriverName = 'redis' | 'rocketmq';
+export type MqDriverName = 'redis' | 'rocketmq' | 'rabbitmq';
 
 /** The service's configuration, validated once at start (see `loadConfig`). */
 export interface AppConfig {
@@ -40,6 +40,12 @@ export interface AppConfig {
       namespace?: string;
       accessKey?: string;
       secretKey?: string;
+    };
+    rabbitmq: {
+      /** `amqp://` or `amqps://`. */
+      url: string;
+      /** The durable topic exchange messages are published to (routing key = topic). */
+      exchange: string;
     };
   };
   checkBack: {

@@ -109,7 +109,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const r = new Reader(env);
   const day = 24 * 3600 * 1000;
 
-  const driver = r.oneOf<MqDriverName>('MQ_DRIVER', ['redis', 'rocketmq'], 'redis');
+  const driver = r.oneOf<MqDriverName>('MQ_DRIVER', ['redis', 'rocketmq', 'rabbitmq'], 'redis');
   const endpoints = r.string('ROCKETMQ_ENDPOINTS');
   if (driver === 'rocketmq' && endpoints === undefined) {
     r.problems.push('ROCKETMQ_ENDPOINTS is required when MQ_DRIVER=rocketmq');
@@ -123,6 +123,12 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const queuePrefix = r.string('QUEUE_PREFIX') ?? 'rms-bull';
   if (!/^[A-Za-z0-9_:{}.-]{1,64}$/.test(queuePrefix)) {
     r.problems.push('QUEUE_PREFIX must be 1-64 of A-Z a-z 0-9 _ : { } . -');
+  }
+  const rabbitExchange = r.string('RABBITMQ_EXCHANGE') ?? 'rms';
+  if (!/^[A-Za-z0-9_.:-]{1,127}$/.test(rabbitExchange) || rabbitExchange.startsWith('amq.')) {
+    r.problems.push(
+      'RABBITMQ_EXCHANGE must be 1-127 of A-Z a-z 0-9 _ . : - and not start with "amq."',
+    );
   }
   const config: AppConfig = {
     port: r.int('PORT', 3000, 0, 65535),
@@ -152,6 +158,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
         namespace: r.string('ROCKETMQ_NAMESPACE'),
         accessKey: r.string('ROCKETMQ_ACCESS_KEY'),
         secretKey: r.string('ROCKETMQ_SECRET_KEY'),
+      },
+      rabbitmq: {
+        url: r.url('RABBITMQ_URL', 'amqp://guest:guest@127.0.0.1:5672', ['amqp:', 'amqps:']),
+        exchange: rabbitExchange,
       },
     },
     checkBack: {

@@ -1,4 +1,4 @@
-import { MqDriver, RedisStreamDriver, RocketMqDriver } from '@app/mq';
+import { MqDriver, RabbitMqDriver, RedisStreamDriver, RocketMqDriver } from '@app/mq';
 import {
   Inject,
   Injectable,
@@ -14,6 +14,11 @@ export const MQ_DRIVER = Symbol('MQ_DRIVER');
 
 function createDriver(config: AppConfig, redis: RedisClients): MqDriver {
   const logger = new Logger('Mq');
+  const log = {
+    info: (m: string) => logger.log(m),
+    warn: (m: string) => logger.warn(m),
+    error: (m: string) => logger.error(m),
+  };
   switch (config.mq.driver) {
     case 'redis':
       // Auto-pipelining: the sends of a batch (issued together) go out in one write.
@@ -27,12 +32,10 @@ function createDriver(config: AppConfig, redis: RedisClients): MqDriver {
         namespace: config.mq.rocketmq.namespace,
         accessKey: config.mq.rocketmq.accessKey,
         secretKey: config.mq.rocketmq.secretKey,
-        logger: {
-          info: (m) => logger.log(m),
-          warn: (m) => logger.warn(m),
-          error: (m) => logger.error(m),
-        },
+        logger: log,
       });
+    case 'rabbitmq':
+      return new RabbitMqDriver({ ...config.mq.rabbitmq, logger: log });
   }
 }
 
