@@ -137,9 +137,12 @@ describe('Delivery to RabbitMQ (e2e, the real broker)', () => {
       }
       return ids;
     })();
-    await waitFor(async () => ((await statusCounts(to))[1] ?? 0) >= 300, 'the first sends');
-    await restartBroker(1000);
-    restarted = true;
+    try {
+      await waitFor(async () => ((await statusCounts(to))[1] ?? 0) >= 300, 'the first sends');
+      await restartBroker(1000);
+    } finally {
+      restarted = true; // the burst ends, whatever happened
+    }
     const ids = await burst;
     await waitFor(
       async () => (await statusCounts(to))[1] === ids.length,

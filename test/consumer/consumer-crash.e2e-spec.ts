@@ -47,6 +47,7 @@ describe.each<Driver>(['redis', 'rocketmq', 'rabbitmq'])(
       const ids = await h.publish(topic, 500);
       const server = new URL(TEST_DATABASE_URL);
       server.pathname = `/rms_consumer_crash_${driver}`;
+      const group = `crash-${driver}-${Date.now()}`;
       const env = {
         CONSUMER_DB_URL: server.toString(),
         MQ_DRIVER: driver,
@@ -55,7 +56,7 @@ describe.each<Driver>(['redis', 'rocketmq', 'rabbitmq'])(
         ...(h.rabbit
           ? { RABBITMQ_URL: h.rabbitmq.url, RABBITMQ_EXCHANGE: h.rabbitmq.exchange }
           : {}),
-        GROUP: `crash-${driver}`,
+        GROUP: group,
         TOPIC: topic,
       };
       const effects = async () =>
@@ -88,7 +89,7 @@ describe.each<Driver>(['redis', 'rocketmq', 'rabbitmq'])(
       expect(rows.map((r) => r.message_id).sort()).toEqual([...ids].sort());
       const [inbox] = await db.query<{ n: string | number }[]>(
         'SELECT COUNT(*) AS n FROM rms_inbox WHERE consumer_group = ?',
-        [`crash-${driver}`],
+        [group],
       );
       expect(Number(inbox.n)).toBe(500);
     });

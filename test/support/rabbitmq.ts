@@ -72,8 +72,13 @@ export class RabbitAdmin {
 
 /** `rabbitmqctl stop_app` / `start_app`: the broker goes away and comes back with what is durable. */
 export async function restartBroker(downMs: number): Promise<void> {
-  await run('rabbitmqctl', ['stop_app']);
-  await new Promise((r) => setTimeout(r, downMs));
-  await run('rabbitmqctl', ['start_app']);
-  await run('rabbitmqctl', ['await_startup']).catch(() => undefined);
+  const ctl = (...args: string[]) => run('rabbitmqctl', args, { timeout: 60_000 });
+  try {
+    await ctl('stop_app');
+    await new Promise((r) => setTimeout(r, downMs));
+  } finally {
+    // Whatever happened, the shared broker is left running for the suites after this one.
+    await ctl('start_app');
+    await ctl('await_startup').catch(() => undefined);
+  }
 }

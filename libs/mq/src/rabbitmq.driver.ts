@@ -16,6 +16,8 @@ export const RABBITMQ_HEADERS = {
   tag: 'rms-tag',
   keys: 'rms-keys',
   messageGroup: 'rms-message-group',
+  /** Tells this process's publishes apart, to match a returned message to its publish. */
+  publishId: 'rms-publish-id',
 } as const;
 
 const CONNECT_TIMEOUT_MS = 5_000;
@@ -29,8 +31,8 @@ const NO_ROUTE = 312;
 interface Session {
   connection: amqp.ChannelModel;
   channel: amqp.ConfirmChannel;
-  /** Publishes waiting for the broker's ack, by message id, oldest first (for basic.return). */
-  inFlight: Map<string, { returned?: string }[]>;
+  /** Publishes waiting for the broker's ack, by publish id (for basic.return). */
+  inFlight: Map<string, { returned?: string }>;
 }
 
 /**
@@ -53,6 +55,7 @@ export class RabbitMqDriver implements MqDriver {
   private failedAt = 0;
   private lastFailure?: Error;
   private stopped = false;
+  private publishes = 0;
 
   constructor(private readonly options: RabbitMqDriverOptions) {
     this.exchange = options.exchange ?? 'rms';
@@ -67,7 +70,11 @@ export class RabbitMqDriver implements MqDriver {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    const session = await this.session?.catch(() => undefined);
+    const session = this.session
+      ? await withTimeout(this.session, CLOSE_TIMEOUT_MS, 'connect still under way').catch(
+          () => undefined,
+        )
+      : undefined;
     this.session = undefined;
     if (session) {
       await withTimeout(session.connection.close(), CLOSE_TIMEOUT_MS, 'close timed out').catch(
@@ -84,14 +91,12 @@ export class RabbitMqDriver implements MqDriver {
       throw new MqSendError(`rabbitmq unreachable: ${(error as Error).message}`, false);
     }
     const id = message.properties['rms-message-id'] ?? '';
+    // Each publish has an id of its own, so a return is matched to exactly its publish, even
+    // with two attempts of one message in flight.
+    const publishId = String(++this.publishes);
     const entry: { returned?: string } = {};
-    const waiting = session.inFlight.get(id) ?? [];
-    waiting.push(entry);
-    session.inFlight.set(id, waiting);
-    const done = () => {
-      waiting.splice(waiting.indexOf(entry), 1);
-      if (waiting.length === 0 && session.inFlight.get(id) === waiting) session.inFlight.delete(id);
-    };
+    session.inFlight.set(publishId, entry);
+    const done = () => session.inFlight.delete(publishId);
     return new Promise<MqReceipt>((resolve, reject) => {
       const confirmed = (error: unknown) => {
         done();
@@ -123,6 +128,7 @@ export class RabbitMqDriver implements MqDriver {
             headers: {
               ...message.properties,
               [RABBITMQ_HEADERS.topic]: message.topic,
+              [RABBITMQ_HEADERS.publishId]: publishId,
               ...(message.tag !== null ? { [RABBITMQ_HEADERS.tag]: message.tag } : {}),
               ...(message.keys.length
                 ? { [RABBITMQ_HEADERS.keys]: JSON.stringify(message.keys) }
@@ -173,8 +179,17 @@ export class RabbitMqDriver implements MqDriver {
   private async connect(): Promise<Session> {
     const connection = await amqp.connect(this.options.url, { timeout: CONNECT_TIMEOUT_MS });
     try {
-      const channel = await connection.createConfirmChannel();
-      await channel.assertExchange(this.exchange, 'topic', { durable: true });
+      // The socket has its timeout; a broker that then stalls must not hold every send.
+      const channel = await withTimeout(
+        connection.createConfirmChannel(),
+        CONNECT_TIMEOUT_MS,
+        'no channel within 5 s',
+      );
+      await withTimeout(
+        channel.assertExchange(this.exchange, 'topic', { durable: true }),
+        CONNECT_TIMEOUT_MS,
+        'exchange not declared within 5 s',
+      );
       const session: Session = { connection, channel, inFlight: new Map() };
       const promise = this.session;
       const drop = (what: string) => (error?: Error) => {
@@ -192,8 +207,8 @@ export class RabbitMqDriver implements MqDriver {
       channel.on('error', () => undefined);
       channel.on('close', drop('channel'));
       channel.on('return', (returned: amqp.Message) => {
-        const id = String(returned.properties.messageId ?? '');
-        const entry = session.inFlight.get(id)?.find((e) => e.returned === undefined);
+        const publishId: unknown = returned.properties.headers?.[RABBITMQ_HEADERS.publishId];
+        const entry = session.inFlight.get(String(publishId));
         // basic.return carries the reply code and text beside the usual fields.
         const fields = returned.fields as amqp.MessageFields & {
           replyCode?: number;

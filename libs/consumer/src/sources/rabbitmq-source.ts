@@ -56,6 +56,15 @@ export async function declareRabbitMqGroup(
   return names;
 }
 
+function parseKeys(json: string | undefined): string[] {
+  try {
+    const keys: unknown = json ? JSON.parse(json) : [];
+    return Array.isArray(keys) ? keys.map(String) : [];
+  } catch {
+    return [];
+  }
+}
+
 /** A channel call that throws (a closed channel) as a rejected promise. */
 const attempt = (fn: () => void): Promise<void> => {
   try {
@@ -78,9 +87,9 @@ const header = (m: ConsumeMessage, name: string): string | undefined => {
  * a prefetch. An ack follows the handler; a retry holds the message for the delay and then
  * returns it to the queue (`nack` with requeue, which counts `x-delivery-count`); a dead letter
  * is rejected without requeue, so the queue moves it to `rms.<group>.dead-letters`. A delivery
- * left unsettled for `claimIdleMs` (the handler keeps it with `touch`) goes back to the queue, and
- * a consumer whose connection drops gets its unacknowledged messages delivered again, to itself
- * or another consumer of the group.
+ * left unsettled for `claimIdleMs` (the handler keeps it with `touch`) goes back to the queue. A
+ * connection or channel that closes is made again on the next fetch; its unacknowledged messages
+ * are delivered again, to this consumer or another of the group.
  */
 export class RabbitMqSource implements DeliverySource {
   private connection?: ChannelModel;
@@ -94,25 +103,51 @@ export class RabbitMqSource implements DeliverySource {
   constructor(private readonly options: RabbitMqSourceOptions) {}
 
   async start(): Promise<void> {
+    await this.connect();
+  }
+
+  /**
+   * Connection, channel, the group's queues, prefetch and the consumer. When the connection or
+   * the channel closes (a broker restart, a network cut, a channel error, a cancel by the
+   * broker), the next fetch connects again; the messages that were unacknowledged go back to the
+   * queue, and those still in hand fail to acknowledge (the inbox skips them on redelivery).
+   */
+  private async connect(): Promise<void> {
     // Loaded here, so that the package needs amqplib only for the rabbitmq driver.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const amqp = require('amqplib') as typeof import('amqplib');
-    this.connection = await amqp.connect(this.options.url, { timeout: 5_000 });
-    this.connection.on('error', () => undefined);
-    this.channel = await this.connection.createChannel();
-    this.channel.on('error', () => undefined);
-    const { queue } = await declareRabbitMqGroup(this.channel, this.options);
-    await this.channel.prefetch(this.options.prefetch ?? 2 * this.options.concurrency);
-    const reply = await this.channel.consume(
-      queue,
-      (m) => {
-        if (!m) return;
-        this.buffer.push(m);
+    const connection = await amqp.connect(this.options.url, { timeout: 5_000 });
+    connection.on('error', () => undefined);
+    try {
+      const channel = await connection.createChannel();
+      channel.on('error', () => undefined);
+      const lost = () => {
+        if (this.channel !== channel) return;
+        this.channel = undefined;
+        this.buffer.length = 0; // their channel is gone: the broker delivers them again
+        connection.close().catch(() => undefined);
         this.wake?.();
-      },
-      { noAck: false },
-    );
-    this.consumerTag = reply.consumerTag;
+      };
+      channel.on('close', lost);
+      connection.on('close', lost);
+      const { queue } = await declareRabbitMqGroup(channel, this.options);
+      await channel.prefetch(this.options.prefetch ?? 2 * this.options.concurrency);
+      const reply = await channel.consume(
+        queue,
+        (m) => {
+          if (!m) return lost(); // the broker cancelled the consumer (queue deleted)
+          this.buffer.push(m);
+          this.wake?.();
+        },
+        { noAck: false },
+      );
+      this.connection = connection;
+      this.channel = channel;
+      this.consumerTag = reply.consumerTag;
+    } catch (error) {
+      await connection.close().catch(() => undefined);
+      throw error;
+    }
   }
 
   /** No more deliveries; those in hand can still be acknowledged until close. */
@@ -134,6 +169,8 @@ export class RabbitMqSource implements DeliverySource {
 
   async fetch(max: number): Promise<Delivery[]> {
     if (this.stopped || max <= 0) return [];
+    // Lost: connect again (a failure is the consumer's onError, and it fetches again soon).
+    if (!this.channel) await this.connect();
     if (this.buffer.length === 0) {
       await new Promise<void>((resolve) => {
         const done = () => {
@@ -156,6 +193,7 @@ export class RabbitMqSource implements DeliverySource {
     const channel = this.channel!;
     const properties: Record<string, string> = {};
     for (const [key, value] of Object.entries(m.properties.headers ?? {})) {
+      if (key.startsWith('x-')) continue; // the broker's own (x-delivery-count, x-death …)
       if (typeof value === 'string') properties[key] = value;
       else if (Buffer.isBuffer(value)) properties[key] = value.toString('utf8');
       else if (typeof value === 'number') properties[key] = String(value);
@@ -167,8 +205,7 @@ export class RabbitMqSource implements DeliverySource {
     const settle = (fn: () => void) => {
       if (settled) return Promise.resolve();
       settled = true;
-      clearTimeout(idle);
-      this.timers.delete(idle);
+      this.clear(idle);
       return attempt(fn);
     };
     const giveBack = () => void settle(() => channel.nack(m, false, true)).catch(() => undefined);
@@ -179,7 +216,7 @@ export class RabbitMqSource implements DeliverySource {
       message: toRmsMessage({
         topic: header(m, 'rms-topic') ?? m.fields.routingKey,
         tag: header(m, 'rms-tag') ?? null,
-        keys: keys ? (JSON.parse(keys) as string[]) : [],
+        keys: parseKeys(keys),
         properties,
         messageGroup: header(m, 'rms-message-group') ?? null,
         body: m.content,
@@ -190,19 +227,24 @@ export class RabbitMqSource implements DeliverySource {
       // Keeps the message with this consumer for another claimIdleMs.
       touch: () => {
         if (settled) return Promise.resolve();
-        clearTimeout(idle);
+        this.clear(idle);
         idle = this.later(giveBack, this.options.claimIdleMs);
         return Promise.resolve();
       },
       // Held for the delay, then returned to the queue (which counts the delivery).
       retryLater: (delayMs) => {
         if (settled) return Promise.resolve();
-        clearTimeout(idle);
+        this.clear(idle);
         idle = this.later(giveBack, delayMs);
         return Promise.resolve();
       },
       deadLetter: () => settle(() => channel.nack(m, false, false)),
     };
+  }
+
+  private clear(timer: NodeJS.Timeout): void {
+    clearTimeout(timer);
+    this.timers.delete(timer);
   }
 
   /** A timer that close() clears (the channel's close returns those messages anyway). */
