@@ -71,7 +71,7 @@ async function startSentinel(
 describe('Redis through Sentinel: the service follows a failover (e2e, Redis of its own)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'rms-sentinel-'));
   const master = new RedisServer();
-  let replica: ChildProcess;
+  let replica: RedisServer;
   let replicaPort: number;
   let sentinel: { port: number; child: ChildProcess };
   let t: TestApp;
@@ -79,26 +79,9 @@ describe('Redis through Sentinel: the service follows a failover (e2e, Redis of 
 
   beforeAll(async () => {
     await master.start();
-    replicaPort = await freePort();
-    replica = spawn(
-      'redis-server',
-      [
-        '--port',
-        String(replicaPort),
-        '--bind',
-        '127.0.0.1',
-        '--save',
-        '',
-        '--appendonly',
-        'no',
-        '--dir',
-        dir,
-        '--replicaof',
-        '127.0.0.1',
-        String(master.port),
-      ],
-      { stdio: 'ignore' },
-    );
+    replica = new RedisServer(['--replicaof', '127.0.0.1', String(master.port)]);
+    await replica.start();
+    replicaPort = replica.port;
     sentinel = await startSentinel(dir, master.port);
     // A sentinel learns of replicas from the master's INFO, every 10 s at first.
     await waitFor(
@@ -118,14 +101,13 @@ describe('Redis through Sentinel: the service follows a failover (e2e, Redis of 
   afterAll(async () => {
     await deleteMessagesOf(t, [producer.id]);
     await t.close();
-    await Promise.all(
-      [replica, sentinel.child].map((child) => {
-        if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-        const exited = new Promise((r) => child.once('exit', r));
-        child.kill('SIGKILL');
-        return exited;
-      }),
-    );
+    const child = sentinel.child;
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGKILL');
+      await exited;
+    }
+    await replica.stop();
     await master.stop();
     rmSync(dir, { recursive: true, force: true });
   });

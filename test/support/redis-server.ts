@@ -9,6 +9,9 @@ export class RedisServer {
   private child?: ChildProcess;
   port = 0;
 
+  /** `extraArgs`: more redis-server options, e.g. `['--replicaof', host, port]`. */
+  constructor(private readonly extraArgs: string[] = []) {}
+
   get url(): string {
     return `redis://127.0.0.1:${this.port}`;
   }
@@ -29,6 +32,7 @@ export class RedisServer {
         // A replica's full sync writes an RDB file even without --save: not into the checkout.
         '--dir',
         tmpdir(),
+        ...this.extraArgs,
       ],
       {
         stdio: 'ignore',

@@ -58,28 +58,8 @@ export async function api<T>(
   return json as T;
 }
 
-export interface MessageView {
-  id: string;
-  producerId: string;
-  msgLogId: string;
-  topic: string;
-  tag: string | null;
-  keys: string[];
-  properties: Record<string, string>;
-  messageGroup: string | null;
-  status: string;
-  failMsg: string | null;
-  checkBackCount: number;
-  deliveryAttempts: number;
-  nextAttemptAt: string | null;
-  deliverAt: string | null;
-  mqMessageId: string | null;
-  seq: number | null;
-  createdAt: string;
-  confirmedAt: string | null;
-  sentAt: string | null;
-  body?: string;
-}
+/** The service's own view type (type-only: nothing of libs/contracts lands in the bundle). */
+export type { MessageView } from '../../../libs/contracts/src/message-view';
 
 export interface MessageEvent {
   id: number;
