@@ -104,9 +104,9 @@ describe('Scale-out: one api and two worker processes on one database (e2e, Rock
 
   it(`should lose none of ${PER_PHASE} messages when a worker is killed mid-run`, async () => {
     const topic = `scale-kill-${randomBytes(4).toString('hex')}`;
-    emulator.slowSends(50);
-    await publish(topic);
-    // Kill a worker once both are sending this topic, well before the run is over.
+    emulator.slowSends(100);
+    // Publishing goes on while a worker is killed, once both are sending this topic.
+    const published = publish(topic);
     const ofTopic = () => emulator.messages.filter((m) => m.topic === topic);
     await waitFor(
       () => new Set(ofTopic().map((m) => m.clientId)).size === 2 && ofTopic().length >= 100,
@@ -117,6 +117,7 @@ describe('Scale-out: one api and two worker processes on one database (e2e, Rock
     await workers[0].kill();
     const killedAt = Date.now();
     const arrivedBeforeKill = ofTopic().length;
+    await published;
     await waitAllSent(topic);
     emulator.slowSends(0);
 
