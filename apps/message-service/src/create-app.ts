@@ -5,6 +5,7 @@ import { AppModule } from './app.module';
 import { serveConsole } from './console';
 import { AllExceptionsFilter } from './common/http-exception.filter';
 import { createValidationPipe } from './common/validation.pipe';
+import { FAST_CHECKS } from './messages/dto/fast-checks';
 import { AppConfig } from './config/app-config';
 import { serveOpenApi } from './openapi';
 
@@ -27,7 +28,7 @@ export async function createApp(
     ...(logger !== undefined ? { logger } : {}),
   });
   app.useGlobalFilters(new AllExceptionsFilter());
-  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalPipes(createValidationPipe(FAST_CHECKS));
   serveOpenApi(app);
   serveConsole(app);
   return app;

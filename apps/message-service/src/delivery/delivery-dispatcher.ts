@@ -33,6 +33,8 @@ export const MAX_PENDING_HAND_OFFS = 10_000;
 export class DeliveryDispatcher implements BeforeApplicationShutdown {
   private readonly logger = new Logger('DeliveryDispatcher');
   private readonly pending = new Set<string>();
+  /** Messages claimed by the write that confirmed them, waiting for their first attempt. */
+  private claimed: ClaimedMessage[] = [];
   private readonly inFlight = new Set<Promise<void>>();
   private closed = false;
   private gathering?: NodeJS.Timeout;
@@ -72,6 +74,38 @@ export class DeliveryDispatcher implements BeforeApplicationShutdown {
   }
 
   /**
+   * How many more messages claimed on write this dispatcher takes now: none once closing, or while
+   * the ids and messages waiting fill MAX_PENDING_HAND_OFFS (a write then claims nothing and hands
+   * its messages off by id, which the sweep backs).
+   */
+  room(): number {
+    if (this.closed) return 0;
+    return Math.max(0, MAX_PENDING_HAND_OFFS - this.pending.size - this.claimed.length);
+  }
+
+  /**
+   * Queues messages already claimed (by the write that confirmed them) for their first attempt:
+   * batched like the ids, but without a claim of their own. Never dropped: a write claims only
+   * what `room` allows, and a message claimed while closing is still sent.
+   */
+  deliverClaimed(messages: ClaimedMessage[]): void {
+    this.claimed.push(...messages);
+    if (this.closed) {
+      // Shutting down: send them now rather than leave them to wait out their lease.
+      this.track(this.delivery.attempt(this.claimed.splice(0)), messages.length);
+      return;
+    }
+    if (this.claimed.length >= DELIVERY_BATCH_SIZE) {
+      this.pump();
+      return;
+    }
+    this.gathering ??= setTimeout(() => {
+      this.gathering = undefined;
+      this.pump();
+    }, GATHER_MS);
+  }
+
+  /**
    * Delivers every due message (the sweep): claims them batch by batch until a claim comes back
    * short, while earlier batches are sent; returns how many were claimed. A sweep while a drain
    * is under way joins it.
@@ -84,17 +118,26 @@ export class DeliveryDispatcher implements BeforeApplicationShutdown {
   async beforeApplicationShutdown(): Promise<void> {
     this.closed = true;
     clearTimeout(this.gathering);
+    // Claimed messages are sent: left here they would wait out their lease.
+    while (this.claimed.length > 0) {
+      const batch = this.claimed.splice(0, DELIVERY_BATCH_SIZE);
+      this.track(this.delivery.attempt(batch), batch.length);
+    }
     await Promise.allSettled([...this.inFlight]);
   }
 
-  /** Ids waiting for a batch right now. */
+  /** Ids and claimed messages waiting for a batch right now. */
   get waiting(): number {
-    return this.pending.size;
+    return this.pending.size + this.claimed.length;
   }
 
   private pump(): void {
     if (this.pending.size < MAX_PENDING_HAND_OFFS / 2) this.droppedLogged = false;
     void this.drainOverflow();
+    while (!this.closed && this.claimed.length > 0 && this.inFlight.size < MAX_CONCURRENT_BATCHES) {
+      const batch = this.claimed.splice(0, DELIVERY_BATCH_SIZE);
+      this.track(this.delivery.attempt(batch), batch.length);
+    }
     // Once shutting down, only batches already in flight finish; the rest stays due in MySQL.
     while (!this.closed && this.pending.size > 0 && this.inFlight.size < MAX_CONCURRENT_BATCHES) {
       const batch: string[] = [];

@@ -10,7 +10,7 @@ import {
   MAX_PENDING_HAND_OFFS,
 } from './delivery-dispatcher';
 import { DeliveryTrigger, MAX_QUEUED_HAND_OFFS } from './delivery-trigger';
-import { DeliveryService } from './delivery.service';
+import { DELIVERY_BATCH_SIZE, DeliveryService } from './delivery.service';
 
 const until = async (done: () => boolean) => {
   for (const deadline = Date.now() + 5000; !done() && Date.now() < deadline;) {
@@ -95,4 +95,63 @@ describe('delivery hand-offs while delivery cannot keep up', () => {
     for (let i = 0; i < 5_000; i++) sut.confirmed([`id-${i}`]);
     expect(queue.handOff).toHaveBeenCalledTimes(MAX_QUEUED_HAND_OFFS);
   });
+
+  const claimedMessages = (n: number, from = 0) =>
+    Array.from({ length: n }, (_, i) => ({ id: `c-${from + i}` }) as ClaimedMessage);
+
+  it(`${DeliveryDispatcher.name} should send messages claimed on write in batches, without a claim of their own`, async () => {
+    const delivery = automock<DeliveryService>('deliverIds', 'claimDue', 'attempt');
+    const batches: number[] = [];
+    delivery.attempt.mockImplementation(async (claimed) => {
+      batches.push(claimed.length);
+      await new Promise((r) => setTimeout(r, 5));
+    });
+    const sut = new DeliveryDispatcher(delivery);
+    sut.deliverClaimed(claimedMessages(30));
+    sut.deliverClaimed(claimedMessages(250, 30));
+    await until(() => sut.waiting === 0 && batches.reduce((a, b) => a + b, 0) === 280);
+    expect(batches.every((n) => n <= DELIVERY_BATCH_SIZE)).toBe(true);
+    expect(batches.reduce((a, b) => a + b, 0)).toBe(280);
+    expect(delivery.deliverIds).not.toHaveBeenCalled();
+    expect(delivery.claimDue).not.toHaveBeenCalled();
+    await sut.beforeApplicationShutdown();
+  });
+
+  it(`${DeliveryDispatcher.name} should offer room for claims on write only up to its bound, and none once closing`, async () => {
+    const delivery = automock<DeliveryService>('deliverIds', 'attempt');
+    let release!: () => void;
+    const mqBack = new Promise<void>((r) => (release = r));
+    delivery.attempt.mockReturnValue(mqBack);
+    delivery.deliverIds.mockReturnValue(mqBack.then(() => 0));
+    const sut = new DeliveryDispatcher(delivery);
+    expect(sut.room()).toBe(MAX_PENDING_HAND_OFFS);
+    sut.deliverClaimed(claimedMessages(MAX_CONCURRENT_BATCHES * DELIVERY_BATCH_SIZE + 300));
+    sut.schedule(['id-1', 'id-2']);
+    expect(sut.room()).toBe(MAX_PENDING_HAND_OFFS - 302);
+    // Closing sends what was claimed (left waiting, it would wait out its lease).
+    const closing = sut.beforeApplicationShutdown();
+    expect(sut.room()).toBe(0);
+    release();
+    await closing;
+    const sent = delivery.attempt.mock.calls.reduce((n, [batch]) => n + batch.length, 0);
+    expect(sent).toBe(MAX_CONCURRENT_BATCHES * DELIVERY_BATCH_SIZE + 300);
+  });
+
+  it.each([
+    ['all', 1],
+    ['worker', 1],
+    ['api', 0],
+  ])(
+    `${DeliveryTrigger.name} with ROLE=%s should let writes claim for delivery here %i time(s)`,
+    (role, times) => {
+      const afterCommit = automock<AfterCommit>('onConfirmed', 'onClaimOnWrite');
+      new DeliveryTrigger(
+        afterCommit,
+        automock<DeliveryDispatcher>('schedule'),
+        automock<JobQueue>('handOff'),
+        unitConfig({ ROLE: role }),
+      ).onModuleInit();
+      expect(afterCommit.onClaimOnWrite).toHaveBeenCalledTimes(times);
+    },
+  );
 });

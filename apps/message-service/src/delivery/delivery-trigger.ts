@@ -30,6 +30,14 @@ export class DeliveryTrigger implements OnModuleInit {
 
   onModuleInit(): void {
     this.afterCommit.onConfirmed((ids) => this.confirmed(ids));
+    if (this.config.role !== 'api') {
+      // Delivery runs here: a confirming write may claim its messages for the first attempt.
+      this.afterCommit.onClaimOnWrite({
+        leaseMs: this.config.claimTimeoutMs,
+        room: () => this.dispatcher.room(),
+        deliver: (messages) => this.dispatcher.deliverClaimed(messages),
+      });
+    }
   }
 
   confirmed(ids: string[]): void {

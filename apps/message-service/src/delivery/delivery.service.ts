@@ -51,6 +51,7 @@ export class DeliveryService {
   /** Sends claimed messages and records the outcomes. */
   async attempt(claimed: ClaimedMessage[]): Promise<void> {
     if (claimed.length === 0) return;
+    const started = Date.now();
     const outcomes = await Promise.all(claimed.map((m) => this.sendOne(m)));
     const result = await this.completions.complete(outcomes);
     const sent = new Set(result.sent);
@@ -59,7 +60,11 @@ export class DeliveryService {
       const { id, producerId, topic, attempt } = o.message;
       this.metrics.send(topic, o.kind);
       if (sent.has(id)) {
-        this.metrics.confirmToReceipt.observe((o.message.waitedMs + o.latencyMs) / 1000);
+        // From the confirm to the claim, then to this batch's start, then to the receipt.
+        const queuedMs = o.message.claimedAt === undefined ? 0 : started - o.message.claimedAt;
+        this.metrics.confirmToReceipt.observe(
+          (o.message.waitedMs + Math.max(0, queuedMs) + o.latencyMs) / 1000,
+        );
       } else if (failed.has(id) && o.kind === 'failed') {
         this.alerts.raise({
           type: 'MESSAGE_FAILED',

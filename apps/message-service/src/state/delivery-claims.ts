@@ -23,6 +23,8 @@ export interface ClaimedMessage {
   waitedMs: number;
   /** The claim's fencing token: the outcome applies only while it still holds. */
   claimToken: string;
+  /** When the claim committed (this process's clock), for the time it then waited to be sent. */
+  claimedAt?: number;
 }
 
 interface ClaimRow {
@@ -102,6 +104,7 @@ export class DeliveryClaims {
       },
     });
     const seqs = numbers(claim.reads[claim.reads.length - 1]);
+    const claimedAt = Date.now();
     return claim.rows.map((r) => ({
       id: r.id,
       producerId: r.producer_id,
@@ -116,6 +119,7 @@ export class DeliveryClaims {
       attempt: r.delivery_attempts + 1,
       waitedMs: Number(r.waited_ms ?? 0),
       claimToken: claim.token,
+      claimedAt,
     }));
   }
 }

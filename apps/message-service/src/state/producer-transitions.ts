@@ -15,6 +15,7 @@ import {
 } from '../database/transaction';
 import { insertMessages, readNow, stampNow, storedMessage } from './message-insert';
 import { AfterCommit } from './after-commit';
+import { claimAtInsert, confirmAndClaim } from './claim-on-write';
 import { Message, NewMessage, TransitionResult } from './message';
 import { MESSAGE_COLUMNS, MessageRow, toMessage } from './message-row';
 import { changeOf, CONFIRM_SET, transitionOne } from './transition';
@@ -55,19 +56,31 @@ export class ProducerTransitions implements OnModuleInit {
    * with one instant of the database clock, one commit, and the read of that instant, in one
    * round trip, or a few when the rows would not fit one packet (max_allowed_packet, read once);
    * the messages are made from what was inserted and that instant, not read back. All or
-   * nothing: a duplicate msgLogId fails them all.
+   * nothing: a duplicate msgLogId fails them all. When delivery runs here, the CONFIRMED ones due
+   * at once and in no group are stored claimed for their first attempt (`claimAtInsert`).
    */
   async prepare(messages: NewMessage[]): Promise<Message[]> {
-    const inserts = insertMessages(messages, statementBudget(await this.maxPacket()));
+    const claim = claimAtInsert(messages, this.effects);
+    const inserts = insertMessages(messages, statementBudget(await this.maxPacket()), claim);
     const results = await inTransaction(this.db, async (trips) => {
       // One trip when the rows fit one statement (the rule); one per statement for big ones.
       const trip: Statement[][] = inserts.map((insert) => [insert]);
-      trip[0].unshift(stampNow());
+      trip[0].unshift(stampNow(), ...(claim?.statements ?? []));
       for (const statements of trip.slice(0, -1)) await trips.send(statements);
-      return trips.commit(trip[trip.length - 1], [readNow()]);
+      return trips.commit(trip[trip.length - 1], [readNow(), ...(claim?.reads ?? [])]);
     });
-    const [{ now }] = results[results.length - 1] as { now: Date }[];
-    const stored = messages.map((m) => storedMessage(m, now));
+    const reads = results.slice(results.length - 1 - (claim?.reads.length ?? 0));
+    const [{ now }] = reads[0] as { now: Date }[];
+    const claimed = claim?.claimed(reads[1]) ?? [];
+    const seqs = new Map(claimed.map((m) => [m.id, m.seq]));
+    const stored = messages.map((m) => {
+      const seq = seqs.get(m.id);
+      return storedMessage(
+        m,
+        now,
+        seq === undefined ? undefined : { leaseMs: claim!.leaseMs, seq },
+      );
+    });
     this.effects.committed(
       stored.map((m) => ({
         messageId: m.id,
@@ -75,17 +88,46 @@ export class ProducerTransitions implements OnModuleInit {
         topic: m.topic,
         to: m.status === MessageStatus.CONFIRMED ? 'CONFIRMED' : 'PENDING',
       })),
+      claimed,
     );
     return stored;
   }
 
   /**
-   * PENDING → CONFIRMED for many messages in one transaction and one round trip: the rows still
-   * PENDING and owned by the given producer are locked by primary key and changed (the happy
-   * path: its record is the row's confirmed_at, no event row); then every message is read back. A message that does not exist for that producer has
-   * no `message`. Confirmed messages are due at once, or at their deliverAt.
+   * PENDING → CONFIRMED for many messages in one transaction: the rows still PENDING and owned by
+   * the given producer are locked by primary key and changed (the happy path: its record is the
+   * row's confirmed_at, no event row); then every message is read back. A message that does not
+   * exist for that producer has no `message`. Confirmed messages are due at once, or at their
+   * deliverAt. When delivery runs here, those due at once and in no group are also claimed for
+   * their first attempt (two round trips, `confirmAndClaim`); otherwise it takes one.
    */
   async confirm(items: ConfirmRequest[]): Promise<TransitionResult[]> {
+    const receiver = this.effects.claimsOnWrite(items.length);
+    const { changed, rows, claimed } = receiver
+      ? await confirmAndClaim(this.db, items, receiver.leaseMs)
+      : { ...(await this.confirmOnly(items)), claimed: [] };
+    const answered = new Set<string>();
+    const outcome = items.map((i) => {
+      const message = rows.get(i.id);
+      // Of two confirms of one message in one group, the first made the change.
+      const madeIt = changed.has(i.id) && !answered.has(i.id);
+      answered.add(i.id);
+      return {
+        changed: madeIt,
+        message: message && message.producerId === i.producerId ? message : undefined,
+      };
+    });
+    this.effects.committed(
+      outcome.flatMap((r) => changeOf(r, 'CONFIRMED')),
+      claimed,
+    );
+    return outcome;
+  }
+
+  /** The confirm of `confirm` without claims: one round trip. */
+  private async confirmOnly(
+    items: ConfirmRequest[],
+  ): Promise<{ changed: Set<string>; rows: Map<string, Message> }> {
     const ids = items.map((i) => i.id);
     const list = placeholders(ids.length);
     const results = await oneTrip(
@@ -111,23 +153,10 @@ export class ProducerTransitions implements OnModuleInit {
         { sql: `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE id IN (${list})`, params: ids },
       ],
     );
-    const changed = parseSet(results[results.length - 2]);
-    const rows = new Map(
-      (results[results.length - 1] as MessageRow[]).map((r) => [r.id, toMessage(r)]),
-    );
-    const answered = new Set<string>();
-    const outcome = items.map((i) => {
-      const message = rows.get(i.id);
-      // Of two confirms of one message in one group, the first made the change.
-      const madeIt = changed.has(i.id) && !answered.has(i.id);
-      answered.add(i.id);
-      return {
-        changed: madeIt,
-        message: message && message.producerId === i.producerId ? message : undefined,
-      };
-    });
-    this.effects.committed(outcome.flatMap((r) => changeOf(r, 'CONFIRMED')));
-    return outcome;
+    return {
+      changed: parseSet(results[results.length - 2]),
+      rows: new Map((results[results.length - 1] as MessageRow[]).map((r) => [r.id, toMessage(r)])),
+    };
   }
 
   /** PENDING → CANCELLED by the producer (its transaction rolled back). */

@@ -21,6 +21,8 @@ export function seqAllocation(rows: SeqRow[]): {
   /** `WHEN ? THEN …` arms of the claim's `seq = CASE id … END`, and their parameters. */
   cases: string;
   params: unknown[];
+  /** Each numbered row's `seq` as an SQL expression valid after `statements` (for an INSERT). */
+  expressions: Map<string, string>;
   /** The read (after COMMIT) of each pair's first number; none when nothing needs a number. */
   reads: Statement[];
   /** Each numbered row's `seq`, from the result of `reads`. */
@@ -38,6 +40,7 @@ export function seqAllocation(rows: SeqRow[]): {
   const cases: string[] = [];
   const params: unknown[] = [];
   const order: SeqRow[][] = [];
+  const expressions = new Map<string, string>();
   for (const key of [...groups.keys()].sort()) {
     const members = groups.get(key)!.sort((a, b) => (a.id < b.id ? -1 : 1));
     const g = order.length;
@@ -56,6 +59,7 @@ export function seqAllocation(rows: SeqRow[]): {
       },
     );
     members.forEach((m, i) => {
+      expressions.set(m.id, `@rms_seq_${g} + ${i}`);
       cases.push(`WHEN ? THEN @rms_seq_${g} + ${i}`);
       params.push(m.id);
     });
@@ -64,6 +68,7 @@ export function seqAllocation(rows: SeqRow[]): {
     statements,
     cases: cases.join(' '),
     params,
+    expressions,
     reads:
       order.length > 0
         ? [{ sql: `SELECT ${order.map((_, g) => `@rms_seq_${g} AS s${g}`).join(', ')}` }]

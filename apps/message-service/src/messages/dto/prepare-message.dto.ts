@@ -13,6 +13,10 @@ import {
 } from 'class-validator';
 import { HasNoControlCharacters, IsInstant, IsStringRecord } from './validators';
 
+export const TAG_PATTERN = /^[^|]*$/;
+export const MSG_LOG_URL_PATTERN = /^https?:\/\/[^\s]+$/i;
+export const BODY_ENCODINGS: BodyEncoding[] = ['utf8', 'base64'];
+
 /** The body of `POST /v1/messages`. */
 export class PrepareMessageDto implements PrepareMessageRequest {
   @ApiProperty({ maxLength: 128, description: "the business's own id (its message-log row)" })
@@ -30,7 +34,7 @@ export class PrepareMessageDto implements PrepareMessageRequest {
   @IsOptional()
   @IsString()
   @Length(1, LIMITS.tagMaxLength)
-  @Matches(/^[^|]*$/, { message: 'tag must not contain "|"' })
+  @Matches(TAG_PATTERN, { message: 'tag must not contain "|"' })
   @HasNoControlCharacters()
   tag?: string;
 
@@ -63,7 +67,7 @@ export class PrepareMessageDto implements PrepareMessageRequest {
 
   @ApiPropertyOptional({ enum: ['utf8', 'base64'], default: 'utf8' })
   @IsOptional()
-  @IsIn(['utf8', 'base64'])
+  @IsIn(BODY_ENCODINGS)
   bodyEncoding?: BodyEncoding;
 
   @ApiPropertyOptional({ maxLength: 128, description: 'FIFO group (RocketMQ)' })
@@ -89,7 +93,7 @@ export class PrepareMessageDto implements PrepareMessageRequest {
   @IsOptional()
   @IsString()
   @MaxLength(LIMITS.msgLogUrlMaxLength)
-  @Matches(/^https?:\/\/[^\s]+$/i, { message: 'msgLogUrl must be an http(s) URL' })
+  @Matches(MSG_LOG_URL_PATTERN, { message: 'msgLogUrl must be an http(s) URL' })
   msgLogUrl?: string;
 
   @ApiPropertyOptional({

@@ -64,18 +64,21 @@ export function HasNoControlCharacters(options?: ValidationOptions): PropertyDec
   );
 }
 
+/** True for an RFC 3339 date-time with a zone naming an instant a DATETIME column holds. */
+export function isInstant(value: unknown): boolean {
+  const instant = typeof value === 'string' ? parseInstant(value) : undefined;
+  // What a DATETIME column holds, and no earlier than the epoch.
+  const year = instant?.getUTCFullYear() ?? 0;
+  return year >= 1970 && year <= 9999;
+}
+
 /** An RFC 3339 date-time with a zone naming a real instant (see `parseInstant`). */
 export function IsInstant(options?: ValidationOptions): PropertyDecorator {
   return ValidateBy(
     {
       name: 'isInstant',
       validator: {
-        validate: (value: unknown) => {
-          const instant = typeof value === 'string' ? parseInstant(value) : undefined;
-          // What a DATETIME column holds, and no earlier than the epoch.
-          const year = instant?.getUTCFullYear() ?? 0;
-          return year >= 1970 && year <= 9999;
-        },
+        validate: isInstant,
         defaultMessage: (args?: ValidationArguments) =>
           `${args?.property ?? 'value'} must be a date-time with a zone between 1970 and 9999, e.g. 2024-05-01T12:00:00Z or 2024-05-01T14:00:00+02:00`,
       },
