@@ -1,4 +1,4 @@
-import { RedisStreamDriver } from '@app/mq';
+import { MqSendError, RedisStreamDriver } from '@app/mq';
 import Redis from 'ioredis';
 import { randomBytes } from 'node:crypto';
 import { TEST_MQ_REDIS_URL } from '../support/test-env';
@@ -35,5 +35,70 @@ describe('RedisStreamDriver (integration, real Redis)', () => {
     const [[newest]] = await redis.xrevrange(key, '+', '-', 'COUNT', 1);
     expect(newest).toBe(ids[999]);
     await redis.del(key);
+  });
+
+  const message = (topic: string, n: number) => ({
+    topic,
+    tag: n % 2 ? 'odd' : null,
+    keys: [`k-${n}`],
+    properties: { n: String(n) },
+    messageGroup: null,
+    body: Buffer.from([n % 256, 0, 255]),
+  });
+
+  it('should send a batch with one command per stream, in order, as send() would', async () => {
+    const [a, b] = ['a', 'b'].map((t) => `batch-${t}-${randomBytes(4).toString('hex')}`);
+    const driver = new RedisStreamDriver(redis);
+    const messages = Array.from({ length: 250 }, (_, n) => message(n % 5 ? a : b, n));
+    const results = await driver.sendBatch(messages);
+    expect(results.every((r) => 'messageId' in r)).toBe(true);
+    // The entries of one stream are in the batch's order, fields as send() writes them.
+    const single = await driver.send(message(a, 999));
+    const entries = await redis.xrangeBuffer(RedisStreamDriver.streamKey(a), '-', '+');
+    const ofA = messages.map((m, i) => [m, results[i]] as const).filter(([m]) => m.topic === a);
+    expect(entries.map(([id]) => id.toString())).toEqual([
+      ...ofA.map(([, r]) => (r as { messageId: string }).messageId),
+      single.messageId,
+    ]);
+    const fields = (entry: Buffer[]) => entry.map((f, i) => (i === 9 ? f : f.toString()));
+    expect(fields(entries[0][1])).toEqual([
+      'tag',
+      'odd',
+      'keys',
+      '["k-1"]',
+      'properties',
+      '{"n":"1"}',
+      'messageGroup',
+      '',
+      'body',
+      Buffer.from([1, 0, 255]),
+    ]);
+    expect(entries[entries.length - 1][1].map((f) => f.toString()).slice(0, 8)).toEqual([
+      'tag',
+      'odd',
+      'keys',
+      '["k-999"]',
+      'properties',
+      '{"n":"999"}',
+      'messageGroup',
+      '',
+    ]);
+    expect(await redis.xlen(RedisStreamDriver.streamKey(b))).toBe(50);
+    await redis.del(RedisStreamDriver.streamKey(a), RedisStreamDriver.streamKey(b));
+  });
+
+  it("should fail only the messages whose stream refuses them, and survive a flush of Redis' scripts", async () => {
+    const good = `batch-good-${randomBytes(4).toString('hex')}`;
+    const bad = `batch-bad-${randomBytes(4).toString('hex')}`;
+    await redis.set(RedisStreamDriver.streamKey(bad), 'not a stream');
+    const driver = new RedisStreamDriver(redis);
+    await redis.script('FLUSH');
+    const results = await driver.sendBatch([message(good, 1), message(bad, 2), message(good, 3)]);
+    expect('messageId' in results[0] && 'messageId' in results[2]).toBe(true);
+    expect(results[1]).toBeInstanceOf(MqSendError);
+    expect((results[1] as MqSendError).message).toMatch(/WRONGTYPE/);
+    expect((results[1] as MqSendError).permanent).toBe(false);
+    expect(await redis.xlen(RedisStreamDriver.streamKey(good))).toBe(2);
+    await redis.del(RedisStreamDriver.streamKey(good), RedisStreamDriver.streamKey(bad));
   });
 });

@@ -36,6 +36,11 @@ export interface MqDriver {
   stop(): Promise<void>;
   /** Resolves with the receipt, or rejects with an `MqSendError`. */
   send(message: OutgoingMessage): Promise<MqReceipt>;
+  /**
+   * Sends many messages at once where the broker takes them cheaper so (optional): resolves
+   * with each message's receipt or `MqSendError`, in order.
+   */
+  sendBatch?(messages: OutgoingMessage[]): Promise<(MqReceipt | MqSendError)[]>;
   /** True when the broker answers right now. */
   ping(): Promise<boolean>;
 }

@@ -33,6 +33,8 @@ class DepthCheckingValidationPipe extends ValidationPipe {
   }
 
   override transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    // A custom decorator's value (the authenticated producer) is the service's own, not input.
+    if (metadata.type === 'custom') return super.transform(value, metadata) as Promise<unknown>;
     const fast = metadata.type === 'body' ? this.fast.get(metadata.metatype) : undefined;
     if (fast?.accepts(value)) return Promise.resolve(fast.make(value));
     const path = tooDeep(value, LIMITS.jsonMaxDepth);

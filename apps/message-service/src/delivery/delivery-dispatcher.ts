@@ -134,7 +134,14 @@ export class DeliveryDispatcher implements BeforeApplicationShutdown {
   private pump(): void {
     if (this.pending.size < MAX_PENDING_HAND_OFFS / 2) this.droppedLogged = false;
     void this.drainOverflow();
-    while (!this.closed && this.claimed.length > 0 && this.inFlight.size < MAX_CONCURRENT_BATCHES) {
+    // While a batch is in flight, claimed messages gather into the next until it is full: under
+    // load one completion then records many sends; when idle, a message goes at once.
+    while (
+      !this.closed &&
+      this.claimed.length > 0 &&
+      (this.inFlight.size === 0 ||
+        (this.claimed.length >= DELIVERY_BATCH_SIZE && this.inFlight.size < MAX_CONCURRENT_BATCHES))
+    ) {
       const batch = this.claimed.splice(0, DELIVERY_BATCH_SIZE);
       this.track(this.delivery.attempt(batch), batch.length);
     }

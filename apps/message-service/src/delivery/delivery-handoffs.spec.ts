@@ -117,6 +117,32 @@ describe('delivery hand-offs while delivery cannot keep up', () => {
     await sut.beforeApplicationShutdown();
   });
 
+  it(`${DeliveryDispatcher.name} should gather messages claimed on write while a batch is in flight`, async () => {
+    const delivery = automock<DeliveryService>('deliverIds', 'attempt');
+    const releases: (() => void)[] = [];
+    const batches: number[] = [];
+    delivery.attempt.mockImplementation((claimed) => {
+      batches.push(claimed.length);
+      return new Promise<void>((r) => releases.push(r));
+    });
+    const sut = new DeliveryDispatcher(delivery);
+    sut.deliverClaimed(claimedMessages(10)); // nothing in flight: goes at once
+    await until(() => batches.length === 1);
+    for (let i = 0; i < 10; i++) sut.deliverClaimed(claimedMessages(5, 10 + 5 * i));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(batches).toEqual([10]);
+    releases[0]();
+    await until(() => batches.length === 2);
+    expect(batches).toEqual([10, 50]);
+    // A full batch does not wait for the one in flight.
+    sut.deliverClaimed(claimedMessages(DELIVERY_BATCH_SIZE, 100));
+    expect(batches).toEqual([10, 50, DELIVERY_BATCH_SIZE]);
+    releases.forEach((r) => r());
+    await until(() => releases.length === 3);
+    releases[2]();
+    await sut.beforeApplicationShutdown();
+  });
+
   it(`${DeliveryDispatcher.name} should offer room for claims on write only up to its bound, and none once closing`, async () => {
     const delivery = automock<DeliveryService>('deliverIds', 'attempt');
     let release!: () => void;

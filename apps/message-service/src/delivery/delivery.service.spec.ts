@@ -162,4 +162,41 @@ describe(DeliveryService.name, () => {
       ]);
     });
   });
+
+  describe('attempt with a driver that takes batches', () => {
+    it('should send the whole batch in one call and map each result to its outcome', async () => {
+      mq.sendBatch = jest
+        .fn()
+        .mockResolvedValue([
+          { messageId: 'mq-A' },
+          new MqSendError('WRONGTYPE', false),
+          new MqSendError('no such topic', true),
+        ]);
+      await sut.attempt([
+        claimed({ id: 'A' }),
+        claimed({ id: 'B' }),
+        claimed({ id: 'C', attempt: 1 }),
+      ]);
+      expect(mq.sendBatch).toHaveBeenCalledTimes(1);
+      expect(mq.send).not.toHaveBeenCalled();
+      const [outcomes] = completions.complete.mock.calls[0];
+      expect(outcomes.map((o) => [o.message.id, o.kind])).toEqual([
+        ['A', 'sent'],
+        ['B', 'retry'],
+        ['C', 'failed'],
+      ]);
+      expect(outcomes[0]).toMatchObject({ mqMessageId: 'mq-A' });
+    });
+
+    it('should retry every message of a batch that failed or timed out as a whole', async () => {
+      mq.sendBatch = jest.fn().mockImplementation(() => new Promise(() => undefined));
+      await sut.attempt([claimed({ id: 'A' }), claimed({ id: 'B', attempt: 3 })]);
+      const [outcomes] = completions.complete.mock.calls[0];
+      expect(outcomes.map((o) => [o.message.id, o.kind])).toEqual([
+        ['A', 'retry'],
+        ['B', 'failed'],
+      ]);
+      expect(outcomes[0]).toMatchObject({ error: 'send timed out after 1000 ms' });
+    });
+  });
 });

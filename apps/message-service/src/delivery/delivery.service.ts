@@ -1,4 +1,4 @@
-import { MqDriver, MqSendError, withTimeout } from '@app/mq';
+import { MqDriver, MqReceipt, MqSendError, withTimeout } from '@app/mq';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AlertService } from '../alerts/alert.service';
 import { backoffMs } from '../common/backoff';
@@ -52,7 +52,7 @@ export class DeliveryService {
   async attempt(claimed: ClaimedMessage[]): Promise<void> {
     if (claimed.length === 0) return;
     const started = Date.now();
-    const outcomes = await Promise.all(claimed.map((m) => this.sendOne(m)));
+    const outcomes = await this.sendAll(claimed);
     const result = await this.completions.complete(outcomes);
     const sent = new Set(result.sent);
     const failed = new Set(result.failed);
@@ -89,38 +89,51 @@ export class DeliveryService {
     }
   }
 
+  /** A send must end well inside the claim's lease, or another instance could claim it again. */
+  private get sendTimeoutMs(): number {
+    return Math.max(1000, Math.floor(this.config.claimTimeoutMs / 2));
+  }
+
+  /** Sends a batch: in one call where the driver takes batches, otherwise one send each. */
+  private async sendAll(claimed: ClaimedMessage[]): Promise<AttemptOutcome[]> {
+    const batch = this.mq.sendBatch?.bind(this.mq);
+    if (!batch) return Promise.all(claimed.map((m) => this.sendOne(m)));
+    const started = Date.now();
+    const timeout = this.sendTimeoutMs;
+    const results = await withTimeout(
+      batch(claimed.map(toOutgoingMessage)),
+      timeout,
+      `send timed out after ${timeout} ms`,
+    ).catch((error: unknown) => claimed.map(() => error));
+    const latencyMs = Date.now() - started;
+    return claimed.map((m, i) => this.outcome(m, results[i], latencyMs));
+  }
+
   private async sendOne(message: ClaimedMessage): Promise<AttemptOutcome> {
     const started = Date.now();
-    // A send must end well inside the claim's lease, or another instance could claim it again.
-    const sendTimeoutMs = Math.max(1000, Math.floor(this.config.claimTimeoutMs / 2));
-    try {
-      const receipt = await withTimeout(
-        this.mq.send(toOutgoingMessage(message)),
-        sendTimeoutMs,
-        `send timed out after ${sendTimeoutMs} ms`,
-      );
-      return {
-        kind: 'sent',
-        message,
-        mqMessageId: receipt.messageId,
-        latencyMs: Date.now() - started,
-      };
-    } catch (error) {
-      const latencyMs = Date.now() - started;
-      const permanent = error instanceof MqSendError && error.permanent;
-      const text = (error as Error).message ?? String(error);
-      if (permanent || message.attempt >= this.config.delivery.maxAttempts) {
-        return { kind: 'failed', message, error: text, permanent, latencyMs };
-      }
-      const retryInMs = backoffMs(
-        message.attempt,
-        this.config.retry.baseMs,
-        this.config.retry.maxMs,
-      );
-      this.logger.warn(
-        `message ${message.id} attempt ${message.attempt} failed, retry in ${retryInMs} ms: ${text}`,
-      );
-      return { kind: 'retry', message, error: text, retryInMs, latencyMs };
+    const timeout = this.sendTimeoutMs;
+    const result = await withTimeout(
+      this.mq.send(toOutgoingMessage(message)),
+      timeout,
+      `send timed out after ${timeout} ms`,
+    ).catch((error: unknown) => error);
+    return this.outcome(message, result, Date.now() - started);
+  }
+
+  /** The outcome of one send: its receipt, or its error (a retry, or FAILED). */
+  private outcome(message: ClaimedMessage, result: unknown, latencyMs: number): AttemptOutcome {
+    if (!(result instanceof Error) && typeof (result as MqReceipt)?.messageId === 'string') {
+      return { kind: 'sent', message, mqMessageId: (result as MqReceipt).messageId, latencyMs };
     }
+    const permanent = result instanceof MqSendError && result.permanent;
+    const text = (result as Error)?.message ?? String(result);
+    if (permanent || message.attempt >= this.config.delivery.maxAttempts) {
+      return { kind: 'failed', message, error: text, permanent, latencyMs };
+    }
+    const retryInMs = backoffMs(message.attempt, this.config.retry.baseMs, this.config.retry.maxMs);
+    this.logger.warn(
+      `message ${message.id} attempt ${message.attempt} failed, retry in ${retryInMs} ms: ${text}`,
+    );
+    return { kind: 'retry', message, error: text, retryInMs, latencyMs };
   }
 }
