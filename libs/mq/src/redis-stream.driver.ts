@@ -30,6 +30,10 @@ for i = 2, #ARGV, 5 do
 end
 return ids`;
 
+/** Messages and body bytes in one XADD_ALL call, at most (a bigger batch takes several). */
+export const BATCH_MAX_MESSAGES = 100;
+export const BATCH_MAX_BYTES = 4 * 1024 * 1024;
+
 type BatchRedis = Redis & {
   rmsXaddAll(key: string, ...args: (string | number | Buffer)[]): Promise<string[]>;
 };
@@ -98,44 +102,62 @@ export class RedisStreamDriver implements MqDriver {
    */
   async sendBatch(messages: OutgoingMessage[]): Promise<(MqReceipt | MqSendError)[]> {
     const results: (MqReceipt | MqSendError)[] = [];
-    const byTopic = new Map<string, number[]>();
+    // One call per stream and chunk: a script holds Redis while it runs, and its arguments are
+    // in Redis' memory twice meanwhile. Calls on one connection run in order, so the chunks of a
+    // stream keep the batch's order.
+    const chunks = new Map<string, number[][]>();
     messages.forEach((m, i) => {
-      const same = byTopic.get(m.topic);
-      if (same) same.push(i);
-      else byTopic.set(m.topic, [i]);
+      const ofTopic = chunks.get(m.topic) ?? [];
+      const last = ofTopic.at(-1);
+      const bytes = last?.reduce((n, j) => n + messages[j].body.length, 0) ?? 0;
+      if (last && last.length < BATCH_MAX_MESSAGES && bytes + m.body.length <= BATCH_MAX_BYTES) {
+        last.push(i);
+      } else {
+        ofTopic.push([i]);
+      }
+      chunks.set(m.topic, ofTopic);
     });
-    await Promise.all(
-      [...byTopic].map(async ([topic, indexes]) => {
-        const args: (string | number | Buffer)[] = [this.maxLen];
-        for (const i of indexes) {
-          const m = messages[i];
-          args.push(
-            m.tag ?? '',
-            JSON.stringify(m.keys),
-            JSON.stringify(m.properties),
-            m.messageGroup ?? '',
-            m.body,
-          );
-        }
-        try {
-          const ids = await (this.redis as BatchRedis).rmsXaddAll(
-            RedisStreamDriver.streamKey(topic, this.keyPrefix),
-            ...args,
-          );
-          indexes.forEach((i, n) => {
-            const id = ids[n];
-            results[i] =
-              typeof id === 'string' && !id.startsWith('!')
-                ? { messageId: id }
-                : new MqSendError(`redis XADD failed: ${String(id).slice(1)}`, false);
-          });
-        } catch (error) {
-          const e = new MqSendError(`redis XADD failed: ${(error as Error).message}`, false);
-          for (const i of indexes) results[i] = e;
-        }
-      }),
+    const calls = [...chunks].flatMap(([topic, ofTopic]) =>
+      ofTopic.map((indexes) => this.xaddAll(topic, indexes, messages, results)),
     );
+    await Promise.all(calls);
     return results;
+  }
+
+  /** One XADD_ALL call: fills `results` at `indexes`. */
+  private async xaddAll(
+    topic: string,
+    indexes: number[],
+    messages: OutgoingMessage[],
+    results: (MqReceipt | MqSendError)[],
+  ): Promise<void> {
+    const args: (string | number | Buffer)[] = [this.maxLen];
+    for (const i of indexes) {
+      const m = messages[i];
+      args.push(
+        m.tag ?? '',
+        JSON.stringify(m.keys),
+        JSON.stringify(m.properties),
+        m.messageGroup ?? '',
+        m.body,
+      );
+    }
+    try {
+      const ids = await (this.redis as BatchRedis).rmsXaddAll(
+        RedisStreamDriver.streamKey(topic, this.keyPrefix),
+        ...args,
+      );
+      indexes.forEach((i, n) => {
+        const id = ids[n];
+        results[i] =
+          typeof id === 'string' && !id.startsWith('!')
+            ? { messageId: id }
+            : new MqSendError(`redis XADD failed: ${String(id).slice(1)}`, false);
+      });
+    } catch (error) {
+      const e = new MqSendError(`redis XADD failed: ${(error as Error).message}`, false);
+      for (const i of indexes) results[i] = e;
+    }
   }
 
   async ping(): Promise<boolean> {

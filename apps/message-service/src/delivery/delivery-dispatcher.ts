@@ -1,5 +1,6 @@
 import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import { ClaimedMessage } from '../state/delivery-claims';
+import { ClaimedBatches } from './claimed-batches';
 import { DELIVERY_BATCH_SIZE, DeliveryService } from './delivery.service';
 
 /** Batches delivered at once by one instance. */
@@ -33,8 +34,10 @@ export const MAX_PENDING_HAND_OFFS = 10_000;
 export class DeliveryDispatcher implements BeforeApplicationShutdown {
   private readonly logger = new Logger('DeliveryDispatcher');
   private readonly pending = new Set<string>();
-  /** Messages claimed by the write that confirmed them, waiting for their first attempt. */
-  private claimed: ClaimedMessage[] = [];
+  /** Messages claimed by the write that confirmed them, on their way to their first attempt. */
+  private readonly claimed = new ClaimedBatches((batch) =>
+    this.track(this.delivery.attempt(batch), batch.length),
+  );
   private readonly inFlight = new Set<Promise<void>>();
   private closed = false;
   private gathering?: NodeJS.Timeout;
@@ -74,35 +77,24 @@ export class DeliveryDispatcher implements BeforeApplicationShutdown {
   }
 
   /**
-   * How many more messages claimed on write this dispatcher takes now: none once closing, or while
-   * the ids and messages waiting fill MAX_PENDING_HAND_OFFS (a write then claims nothing and hands
-   * its messages off by id, which the sweep backs).
+   * How many more messages claimed on write this dispatcher takes now (see `ClaimedBatches`),
+   * within MAX_PENDING_HAND_OFFS with the ids waiting; beyond it a write claims nothing and hands
+   * its messages off by id, which the sweep backs.
    */
   room(): number {
-    if (this.closed) return 0;
-    return Math.max(0, MAX_PENDING_HAND_OFFS - this.pending.size - this.claimed.length);
+    return Math.min(
+      this.claimed.room(),
+      Math.max(0, MAX_PENDING_HAND_OFFS - this.pending.size - this.claimed.length),
+    );
   }
 
   /**
-   * Queues messages already claimed (by the write that confirmed them) for their first attempt:
-   * batched like the ids, but without a claim of their own. Never dropped: a write claims only
-   * what `room` allows, and a message claimed while closing is still sent.
+   * Queues messages already claimed (by the write that confirmed them) for their first attempt,
+   * without a claim of their own. Never dropped: a write claims only what `room` allows, and a
+   * message claimed while closing is sent at once.
    */
   deliverClaimed(messages: ClaimedMessage[]): void {
-    this.claimed.push(...messages);
-    if (this.closed) {
-      // Shutting down: send them now rather than leave them to wait out their lease.
-      this.track(this.delivery.attempt(this.claimed.splice(0)), messages.length);
-      return;
-    }
-    if (this.claimed.length >= DELIVERY_BATCH_SIZE) {
-      this.pump();
-      return;
-    }
-    this.gathering ??= setTimeout(() => {
-      this.gathering = undefined;
-      this.pump();
-    }, GATHER_MS);
+    this.claimed.push(messages);
   }
 
   /**
@@ -119,11 +111,9 @@ export class DeliveryDispatcher implements BeforeApplicationShutdown {
     this.closed = true;
     clearTimeout(this.gathering);
     // Claimed messages are sent: left here they would wait out their lease.
-    while (this.claimed.length > 0) {
-      const batch = this.claimed.splice(0, DELIVERY_BATCH_SIZE);
-      this.track(this.delivery.attempt(batch), batch.length);
-    }
-    await Promise.allSettled([...this.inFlight]);
+    this.claimed.close();
+    // Until nothing is in flight, a write that committed meanwhile included.
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
   }
 
   /** Ids and claimed messages waiting for a batch right now. */
@@ -134,17 +124,6 @@ export class DeliveryDispatcher implements BeforeApplicationShutdown {
   private pump(): void {
     if (this.pending.size < MAX_PENDING_HAND_OFFS / 2) this.droppedLogged = false;
     void this.drainOverflow();
-    // While a batch is in flight, claimed messages gather into the next until it is full: under
-    // load one completion then records many sends; when idle, a message goes at once.
-    while (
-      !this.closed &&
-      this.claimed.length > 0 &&
-      (this.inFlight.size === 0 ||
-        (this.claimed.length >= DELIVERY_BATCH_SIZE && this.inFlight.size < MAX_CONCURRENT_BATCHES))
-    ) {
-      const batch = this.claimed.splice(0, DELIVERY_BATCH_SIZE);
-      this.track(this.delivery.attempt(batch), batch.length);
-    }
     // Once shutting down, only batches already in flight finish; the rest stays due in MySQL.
     while (!this.closed && this.pending.size > 0 && this.inFlight.size < MAX_CONCURRENT_BATCHES) {
       const batch: string[] = [];
@@ -153,7 +132,7 @@ export class DeliveryDispatcher implements BeforeApplicationShutdown {
         this.pending.delete(id);
         if (batch.length === DELIVERY_BATCH_SIZE) break;
       }
-      this.track(this.delivery.deliverIds(batch), batch.length);
+      void this.track(this.delivery.deliverIds(batch), batch.length);
     }
   }
 
@@ -192,13 +171,16 @@ export class DeliveryDispatcher implements BeforeApplicationShutdown {
       }
       if (claimed.length === 0) break;
       total += claimed.length;
-      this.track(this.delivery.attempt(claimed), claimed.length);
+      void this.track(this.delivery.attempt(claimed), claimed.length);
     }
     return total;
   }
 
-  /** Keeps a batch's delivery in flight until it is done; a failure leaves it to the sweep. */
-  private track(delivery: Promise<unknown>, size: number): void {
+  /**
+   * Keeps a batch's delivery in flight until it is done; a failure leaves it to the sweep.
+   * The promise returned settles with it and never rejects.
+   */
+  private track(delivery: Promise<unknown>, size: number): Promise<void> {
     const run: Promise<void> = delivery
       .then(() => undefined)
       .catch((error: unknown) => {
@@ -212,5 +194,6 @@ export class DeliveryDispatcher implements BeforeApplicationShutdown {
         this.pump();
       });
     this.inFlight.add(run);
+    return run;
   }
 }

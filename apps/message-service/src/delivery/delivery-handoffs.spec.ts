@@ -9,6 +9,7 @@ import {
   MAX_CONCURRENT_BATCHES,
   MAX_PENDING_HAND_OFFS,
 } from './delivery-dispatcher';
+import { MAX_CLAIMED_SENDING, MAX_CLAIMED_WAITING } from './claimed-batches';
 import { DeliveryTrigger, MAX_QUEUED_HAND_OFFS } from './delivery-trigger';
 import { DELIVERY_BATCH_SIZE, DeliveryService } from './delivery.service';
 
@@ -97,7 +98,10 @@ describe('delivery hand-offs while delivery cannot keep up', () => {
   });
 
   const claimedMessages = (n: number, from = 0) =>
-    Array.from({ length: n }, (_, i) => ({ id: `c-${from + i}` }) as ClaimedMessage);
+    Array.from(
+      { length: n },
+      (_, i) => ({ id: `c-${from + i}`, body: Buffer.alloc(10) }) as ClaimedMessage,
+    );
 
   it(`${DeliveryDispatcher.name} should send messages claimed on write in batches, without a claim of their own`, async () => {
     const delivery = automock<DeliveryService>('deliverIds', 'claimDue', 'attempt');
@@ -117,50 +121,46 @@ describe('delivery hand-offs while delivery cannot keep up', () => {
     await sut.beforeApplicationShutdown();
   });
 
-  it(`${DeliveryDispatcher.name} should gather messages claimed on write while a batch is in flight`, async () => {
-    const delivery = automock<DeliveryService>('deliverIds', 'attempt');
-    const releases: (() => void)[] = [];
-    const batches: number[] = [];
-    delivery.attempt.mockImplementation((claimed) => {
-      batches.push(claimed.length);
-      return new Promise<void>((r) => releases.push(r));
+  it(`${DeliveryDispatcher.name} should send claimed messages while a drain holds every other slot`, async () => {
+    const { delivery } = mysqlHolding(0);
+    let release!: () => void;
+    const mqBack = new Promise<void>((r) => (release = r));
+    delivery.claimDue.mockResolvedValue(claimedMessages(DRAIN_BATCH_SIZE));
+    delivery.attempt.mockImplementation(async (batch) => {
+      if (batch.length === DRAIN_BATCH_SIZE) await mqBack; // the drain's sends hang
     });
     const sut = new DeliveryDispatcher(delivery);
-    sut.deliverClaimed(claimedMessages(10)); // nothing in flight: goes at once
-    await until(() => batches.length === 1);
-    for (let i = 0; i < 10; i++) sut.deliverClaimed(claimedMessages(5, 10 + 5 * i));
-    await new Promise((r) => setTimeout(r, 20));
-    expect(batches).toEqual([10]);
-    releases[0]();
-    await until(() => batches.length === 2);
-    expect(batches).toEqual([10, 50]);
-    // A full batch does not wait for the one in flight.
-    sut.deliverClaimed(claimedMessages(DELIVERY_BATCH_SIZE, 100));
-    expect(batches).toEqual([10, 50, DELIVERY_BATCH_SIZE]);
-    releases.forEach((r) => r());
-    await until(() => releases.length === 3);
-    releases[2]();
+    void sut.sweep();
+    await until(() => delivery.attempt.mock.calls.length === DRAIN_IN_FLIGHT);
+    sut.deliverClaimed(claimedMessages(3, 9_000));
+    await until(() => delivery.attempt.mock.calls.some(([b]) => b.length === 3));
+    expect(delivery.attempt.mock.calls.map(([b]) => b.length)).toContain(3);
+    delivery.claimDue.mockResolvedValue([]);
+    release();
     await sut.beforeApplicationShutdown();
   });
 
-  it(`${DeliveryDispatcher.name} should offer room for claims on write only up to its bound, and none once closing`, async () => {
+  it(`${DeliveryDispatcher.name} should offer room for claims on write within both bounds, and none once closing`, async () => {
     const delivery = automock<DeliveryService>('deliverIds', 'attempt');
     let release!: () => void;
     const mqBack = new Promise<void>((r) => (release = r));
     delivery.attempt.mockReturnValue(mqBack);
     delivery.deliverIds.mockReturnValue(mqBack.then(() => 0));
     const sut = new DeliveryDispatcher(delivery);
-    expect(sut.room()).toBe(MAX_PENDING_HAND_OFFS);
-    sut.deliverClaimed(claimedMessages(MAX_CONCURRENT_BATCHES * DELIVERY_BATCH_SIZE + 300));
-    sut.schedule(['id-1', 'id-2']);
-    expect(sut.room()).toBe(MAX_PENDING_HAND_OFFS - 302);
+    expect(sut.room()).toBe(MAX_CLAIMED_WAITING);
+    // Two batches go; the rest waits for a free slot.
+    sut.deliverClaimed(claimedMessages(MAX_CLAIMED_SENDING * DELIVERY_BATCH_SIZE + 300));
+    expect(sut.room()).toBe(MAX_CLAIMED_WAITING - 300);
+    for (let i = 0; i < MAX_PENDING_HAND_OFFS + 300; i += 100) {
+      sut.schedule(Array.from({ length: 100 }, (_, j) => `id-${i + j}`));
+    }
+    expect(sut.room()).toBe(0);
     // Closing sends what was claimed (left waiting, it would wait out its lease).
     const closing = sut.beforeApplicationShutdown();
-    expect(sut.room()).toBe(0);
     release();
     await closing;
     const sent = delivery.attempt.mock.calls.reduce((n, [batch]) => n + batch.length, 0);
-    expect(sent).toBe(MAX_CONCURRENT_BATCHES * DELIVERY_BATCH_SIZE + 300);
+    expect(sent).toBe(MAX_CLAIMED_SENDING * DELIVERY_BATCH_SIZE + 300);
   });
 
   it.each([

@@ -199,4 +199,32 @@ describe(DeliveryService.name, () => {
       expect(outcomes[0]).toMatchObject({ error: 'send timed out after 1000 ms' });
     });
   });
+
+  describe('attempt of messages that waited after their claim', () => {
+    // CLAIM_TIMEOUT_MS 2000: a send must end within 1000 ms of its claim.
+    it('should leave to the sweep a message with less than a quarter of its send time left', async () => {
+      mq.send.mockResolvedValue({ messageId: 'mq' });
+      await sut.attempt([
+        claimed({ id: 'fresh', claimedAt: Date.now() }),
+        claimed({ id: 'stale', claimedAt: Date.now() - 800 }),
+      ]);
+      expect(mq.send).toHaveBeenCalledTimes(1);
+      const [outcomes] = completions.complete.mock.calls[0];
+      expect(outcomes.map((o) => o.message.id)).toEqual(['fresh']);
+    });
+
+    it('should cut a send off when its time since the claim runs out, not a full timeout later', async () => {
+      mq.send.mockReturnValue(new Promise(() => undefined));
+      await sut.attempt([claimed({ claimedAt: Date.now() - 600 })]);
+      const [outcomes] = completions.complete.mock.calls[0];
+      expect(outcomes[0]).toMatchObject({ kind: 'retry' });
+      expect((outcomes[0] as { error: string }).error).toMatch(/send timed out after (3|4)\d\d ms/);
+    });
+
+    it('should send nothing and record nothing when every message waited too long', async () => {
+      await sut.attempt([claimed({ claimedAt: Date.now() - 5_000 })]);
+      expect(mq.send).not.toHaveBeenCalled();
+      expect(completions.complete).not.toHaveBeenCalled();
+    });
+  });
 });

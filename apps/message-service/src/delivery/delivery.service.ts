@@ -48,11 +48,25 @@ export class DeliveryService {
     return this.claims.claimDue(limit, this.config.claimTimeoutMs);
   }
 
-  /** Sends claimed messages and records the outcomes. */
-  async attempt(claimed: ClaimedMessage[]): Promise<void> {
-    if (claimed.length === 0) return;
+  /**
+   * Sends claimed messages and records the outcomes. A send must end within the send timeout of
+   * its claim (`claimedAt`), well inside the lease, or another instance could claim and send the
+   * message again meanwhile: one that waited so long that less than a quarter of that time is
+   * left is not sent here; its claim runs out and the sweep sends it.
+   */
+  async attempt(all: ClaimedMessage[]): Promise<void> {
     const started = Date.now();
-    const outcomes = await this.sendAll(claimed);
+    const window = this.sendTimeoutMs;
+    const deadline = (m: ClaimedMessage) => (m.claimedAt ?? started) + window;
+    const claimed = all.filter((m) => deadline(m) - started >= window / 4);
+    if (claimed.length < all.length) {
+      this.logger.warn(
+        `${all.length - claimed.length} claimed message(s) waited too long to be sent in their ` +
+          `lease: left to the sweep`,
+      );
+    }
+    if (claimed.length === 0) return;
+    const outcomes = await this.sendAll(claimed, Math.min(...claimed.map(deadline)) - started);
     const result = await this.completions.complete(outcomes);
     const sent = new Set(result.sent);
     const failed = new Set(result.failed);
@@ -89,17 +103,19 @@ export class DeliveryService {
     }
   }
 
-  /** A send must end well inside the claim's lease, or another instance could claim it again. */
+  /** How long after its claim a send may end: half the lease, leaving the rest to record it. */
   private get sendTimeoutMs(): number {
     return Math.max(1000, Math.floor(this.config.claimTimeoutMs / 2));
   }
 
-  /** Sends a batch: in one call where the driver takes batches, otherwise one send each. */
-  private async sendAll(claimed: ClaimedMessage[]): Promise<AttemptOutcome[]> {
+  /**
+   * Sends a batch, each send cut off after `timeout` ms: in one call where the driver takes
+   * batches, otherwise one send each.
+   */
+  private async sendAll(claimed: ClaimedMessage[], timeout: number): Promise<AttemptOutcome[]> {
     const batch = this.mq.sendBatch?.bind(this.mq);
-    if (!batch) return Promise.all(claimed.map((m) => this.sendOne(m)));
+    if (!batch) return Promise.all(claimed.map((m) => this.sendOne(m, timeout)));
     const started = Date.now();
-    const timeout = this.sendTimeoutMs;
     const results = await withTimeout(
       batch(claimed.map(toOutgoingMessage)),
       timeout,
@@ -109,9 +125,8 @@ export class DeliveryService {
     return claimed.map((m, i) => this.outcome(m, results[i], latencyMs));
   }
 
-  private async sendOne(message: ClaimedMessage): Promise<AttemptOutcome> {
+  private async sendOne(message: ClaimedMessage, timeout: number): Promise<AttemptOutcome> {
     const started = Date.now();
-    const timeout = this.sendTimeoutMs;
     const result = await withTimeout(
       this.mq.send(toOutgoingMessage(message)),
       timeout,

@@ -27,6 +27,7 @@ function claimed(
   seq: number,
   attempt: number,
   token: string,
+  claimedAt: number,
 ): ClaimedMessage {
   return {
     id: m.id,
@@ -42,7 +43,7 @@ function claimed(
     attempt,
     waitedMs: 0,
     claimToken: token,
-    claimedAt: Date.now(),
+    claimedAt,
   };
 }
 
@@ -67,6 +68,7 @@ export function claimAtInsert(
     claimable.map((m) => ({ id: m.id, producer_id: m.producerId, topic: m.topic, seq: null })),
   );
   const token = newClaimToken();
+  const claimedAt = Date.now(); // before the transaction, which starts the lease
   return {
     token,
     leaseMs: receiver.leaseMs,
@@ -76,7 +78,7 @@ export function claimAtInsert(
     reads: seq.reads,
     claimed: (read) => {
       const seqs = seq.numbers(read);
-      return claimable.map((m) => claimed(m, m.body, seqs.get(m.id)!, 1, token));
+      return claimable.map((m) => claimed(m, m.body, seqs.get(m.id)!, 1, token, claimedAt));
     },
   };
 }
@@ -102,6 +104,7 @@ export async function confirmAndClaim(
 ): Promise<{ changed: Set<string>; rows: Map<string, Message>; claimed: ClaimedMessage[] }> {
   const ids = items.map((i) => i.id);
   const token = newClaimToken();
+  const claimedAt = Date.now(); // before the transaction, which starts the lease
   let locked: LockedRow[] = [];
   let claimable: string[] = [];
   const results = await inTransaction(db, async (trips) => {
@@ -162,7 +165,7 @@ export async function confirmAndClaim(
     rows,
     claimed: claimable.map((id) => {
       const m = rows.get(id)!;
-      return claimed(m, bodies.get(id)!, m.seq!, m.deliveryAttempts, token);
+      return claimed(m, bodies.get(id)!, m.seq!, m.deliveryAttempts, token, claimedAt);
     }),
   };
 }

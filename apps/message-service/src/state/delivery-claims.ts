@@ -23,7 +23,10 @@ export interface ClaimedMessage {
   waitedMs: number;
   /** The claim's fencing token: the outcome applies only while it still holds. */
   claimToken: string;
-  /** When the claim committed (this process's clock), for the time it then waited to be sent. */
+  /**
+   * When the claim began (this process's clock; its lease runs from a little later): a send
+   * must end within half the lease of it.
+   */
   claimedAt?: number;
 }
 
@@ -83,6 +86,8 @@ export class DeliveryClaims {
     limit: number,
     leaseMs: number,
   ): Promise<ClaimedMessage[]> {
+    // Before the claim: its lease is counted from no earlier than this.
+    const claimedAt = Date.now();
     let numbers: ReturnType<typeof seqAllocation>['numbers'] = () => new Map();
     const claim = await claimRows<ClaimRow>(this.db, {
       status: MessageStatus.CONFIRMED,
@@ -104,7 +109,6 @@ export class DeliveryClaims {
       },
     });
     const seqs = numbers(claim.reads[claim.reads.length - 1]);
-    const claimedAt = Date.now();
     return claim.rows.map((r) => ({
       id: r.id,
       producerId: r.producer_id,

@@ -31,7 +31,21 @@ const FIELDS: Record<string, unknown[]> = {
     [1],
     null,
   ],
-  properties: [{ a: '1' }, {}, { 'rms-x': '1' }, { a: 1 }, [], 'x', { 'bad name': 'v' }, null],
+  properties: [
+    { a: '1' },
+    {},
+    { 'rms-x': '1' },
+    { a: 1 },
+    [],
+    'x',
+    { 'bad name': 'v' },
+    // Names that an object's prototype already has: class-transformer would drop them silently.
+    JSON.parse('{"toString": "v", "a": "1"}') as unknown,
+    JSON.parse('{"constructor": "v"}') as unknown,
+    JSON.parse('{"prototype": "v"}') as unknown,
+    JSON.parse('{"hasOwnProperty": "v"}') as unknown,
+    null,
+  ],
   body: ['hello', '{"a":1}', '', 5, null],
   bodyEncoding: ['utf8', 'base64', 'hex', 1, null],
   messageGroup: ['g1', 'x'.repeat(128), '', 'x'.repeat(129), 'g\n', null],
@@ -169,5 +183,26 @@ describe('fast checks of the prepare bodies', () => {
           ) as Promise<unknown>,
       ),
     ).resolves.toMatchObject({ ok: false, error: { type: ValidationFailedError.name } });
+  });
+
+  it('should refuse, not drop, a property named like a member every object has', async () => {
+    const body = JSON.parse(
+      '{"msgLogId": "a", "topic": "t", "body": "b", "properties": {"toString": "v", "a": "1"}}',
+    ) as unknown;
+    for (const pipe of [classValidator, fast]) {
+      await expect(
+        outcome(
+          () =>
+            pipe.transform(body, { type: 'body', metatype: PrepareMessageDto }) as Promise<unknown>,
+        ),
+      ).resolves.toEqual({
+        ok: false,
+        error: {
+          type: ValidationFailedError.name,
+          message: 'property name "toString" is reserved',
+          details: [{ field: 'properties', message: 'property name "toString" is reserved' }],
+        },
+      });
+    }
   });
 });

@@ -15,7 +15,7 @@ import {
   PrepareMessageDto,
   TAG_PATTERN,
 } from './prepare-message.dto';
-import { isInstant, propertiesProblem } from './validators';
+import { isInstant, isPlainRecord, propertiesProblem } from './validators';
 
 /**
  * The hot request bodies' checks as plain code, with class-validator's own check functions: each
@@ -45,12 +45,9 @@ const absent = (v: unknown): boolean => v === undefined || v === null;
 const plainString = (v: unknown, min: number, max: number): v is string =>
   isString(v) && length(v, min, max) && isPlainText(v);
 
-const isRecord = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
-
 /** True when `PrepareMessageDto`'s decorators accept `v`. */
 export function isValidPrepare(v: unknown): boolean {
-  if (!isRecord(v)) return false;
+  if (!isPlainRecord(v)) return false;
   for (const key in v) if (!PREPARE_FIELDS.has(key)) return false;
   const { msgLogId, topic, tag, keys, properties, body, bodyEncoding } = v;
   const { messageGroup, deliverAt, msgLogUrl, confirmed } = v;
@@ -79,7 +76,7 @@ export function isValidPrepare(v: unknown): boolean {
 
 /** True when `PrepareBatchDto`'s decorators accept `v`. */
 export function isValidPrepareBatch(v: unknown): boolean {
-  if (!isRecord(v)) return false;
+  if (!isPlainRecord(v)) return false;
   for (const key in v) if (key !== 'messages') return false;
   const { messages } = v;
   return (

@@ -1,5 +1,6 @@
 import { BodyEncoding, LIMITS, PrepareMessageRequest } from '@app/contracts';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
 import {
   ArrayMaxSize,
   IsArray,
@@ -11,7 +12,7 @@ import {
   Matches,
   MaxLength,
 } from 'class-validator';
-import { HasNoControlCharacters, IsInstant, IsStringRecord } from './validators';
+import { HasNoControlCharacters, IsInstant, isPlainRecord, IsStringRecord } from './validators';
 
 export const TAG_PATTERN = /^[^|]*$/;
 export const MSG_LOG_URL_PATTERN = /^https?:\/\/[^\s]+$/i;
@@ -52,12 +53,17 @@ export class PrepareMessageDto implements PrepareMessageRequest {
     additionalProperties: { type: 'string' },
     maxProperties: LIMITS.propertiesMaxCount,
     description:
-      `names ${LIMITS.propertyNamePattern.source}, not starting with rms- (reserved); values ` +
+      `names ${LIMITS.propertyNamePattern.source}, not starting with rms- (reserved) nor naming a member every object has (toString, constructor, …); values ` +
       `at most ${LIMITS.propertyValueMaxLength} characters without control characters; at most ` +
       `${LIMITS.propertiesMaxBytes} bytes as JSON`,
   })
   @IsOptional()
   @IsStringRecord()
+  // As sent: class-transformer's own copy would drop names an object already has (toString, …),
+  // which IsStringRecord refuses.
+  @Transform(({ obj }: { obj: { properties?: unknown } }) =>
+    isPlainRecord(obj.properties) ? { ...obj.properties } : obj.properties,
+  )
   properties?: Record<string, string>;
 
   @ApiProperty({ description: 'the payload; at most MAX_BODY_BYTES after decoding' })

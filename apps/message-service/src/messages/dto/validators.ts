@@ -1,11 +1,13 @@
 import { isPlainText, LIMITS, parseInstant } from '@app/contracts';
 import { ValidateBy, ValidationArguments, ValidationOptions } from 'class-validator';
 
+/** An object that is not an array (what JSON calls an object). */
+export const isPlainRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
 /** What is wrong with a `properties` value, or undefined when it is fine. */
 export function propertiesProblem(value: unknown): string | undefined {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    return 'properties must be an object of string values';
-  }
+  if (!isPlainRecord(value)) return 'properties must be an object of string values';
   const entries = Object.entries(value);
   if (entries.length > LIMITS.propertiesMaxCount) {
     return `properties must have at most ${LIMITS.propertiesMaxCount} entries`;
@@ -16,6 +18,11 @@ export function propertiesProblem(value: unknown): string | undefined {
     }
     if (name.toLowerCase().startsWith(LIMITS.reservedPropertyPrefix)) {
       return `property names starting with "${LIMITS.reservedPropertyPrefix}" are reserved`;
+    }
+    // An object's own members (toString, constructor, …): the DTO's transformation would drop
+    // such a property without a word, so it is refused instead.
+    if (name in Object.prototype || name === 'prototype') {
+      return `property name "${name}" is reserved`;
     }
     if (typeof v !== 'string') return `property ${name} must be a string`;
     if (v.length > LIMITS.propertyValueMaxLength) {

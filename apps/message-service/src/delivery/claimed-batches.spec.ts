@@ -1,0 +1,78 @@
+import { ClaimedMessage } from '../state/delivery-claims';
+import {
+  ClaimedBatches,
+  GATHER_CAP_MS,
+  MAX_CLAIMED_BYTES,
+  MAX_CLAIMED_SENDING,
+  MAX_CLAIMED_WAITING,
+} from './claimed-batches';
+import { DELIVERY_BATCH_SIZE } from './delivery.service';
+
+const messages = (n: number, bodyBytes = 10) =>
+  Array.from(
+    { length: n },
+    (_, i) => ({ id: `c-${i}`, body: Buffer.alloc(bodyBytes) }) as ClaimedMessage,
+  );
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe(ClaimedBatches.name, () => {
+  let releases: (() => void)[];
+  let batches: number[];
+  let sut: ClaimedBatches;
+
+  beforeEach(() => {
+    releases = [];
+    batches = [];
+    sut = new ClaimedBatches((batch) => {
+      batches.push(batch.length);
+      return new Promise<void>((r) => releases.push(r));
+    });
+  });
+
+  afterEach(() => {
+    sut.close();
+    releases.forEach((r) => r());
+  });
+
+  it('should send at once when nothing is being sent', () => {
+    sut.push(messages(3));
+    expect(batches).toEqual([3]);
+  });
+
+  it('should gather while a batch is in flight, for at most GATHER_CAP_MS', async () => {
+    sut.push(messages(10));
+    for (let i = 0; i < 10; i++) sut.push(messages(5));
+    expect(batches).toEqual([10]);
+    await sleep(GATHER_CAP_MS + 20);
+    expect(batches).toEqual([10, 50]);
+  });
+
+  it('should not wait for the cap with a full batch, nor start more than MAX_CLAIMED_SENDING', async () => {
+    sut.push(messages(1));
+    sut.push(messages(DELIVERY_BATCH_SIZE));
+    expect(batches).toEqual([1, DELIVERY_BATCH_SIZE]);
+    sut.push(messages(DELIVERY_BATCH_SIZE + 5));
+    await sleep(GATHER_CAP_MS + 20);
+    expect(batches).toHaveLength(MAX_CLAIMED_SENDING);
+    expect(sut.length).toBe(DELIVERY_BATCH_SIZE + 5);
+    releases[0]();
+    await sleep(1);
+    expect(batches).toEqual([1, DELIVERY_BATCH_SIZE, DELIVERY_BATCH_SIZE]);
+  });
+
+  it('should bound what waits by count and by bytes, and take nothing once closed', () => {
+    expect(sut.room()).toBe(MAX_CLAIMED_WAITING);
+    sut.push(messages(1)); // goes at once
+    sut.push(messages(DELIVERY_BATCH_SIZE)); // a full batch goes too
+    sut.push(messages(50)); // waits
+    expect(sut.room()).toBe(MAX_CLAIMED_WAITING - 50);
+    sut.push(messages(1, MAX_CLAIMED_BYTES));
+    expect(sut.room()).toBe(0);
+    sut.close();
+    expect(sut.room()).toBe(0);
+    // Closing sends everything that waited, whatever the limits.
+    expect(sut.length).toBe(0);
+    expect(batches.reduce((a, b) => a + b, 0)).toBe(1 + DELIVERY_BATCH_SIZE + 51);
+  });
+});

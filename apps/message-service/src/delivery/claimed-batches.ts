@@ -1,0 +1,97 @@
+import { ClaimedMessage } from '../state/delivery-claims';
+import { DELIVERY_BATCH_SIZE } from './delivery.service';
+
+/** Batches of messages claimed on write being sent at once, at most. */
+export const MAX_CLAIMED_SENDING = 2;
+/**
+ * Messages claimed on write waiting to be sent, at most: beyond it a write claims nothing (its
+ * messages are handed off by id). Each holds its body, and its lease runs while it waits.
+ */
+export const MAX_CLAIMED_WAITING = 4 * DELIVERY_BATCH_SIZE;
+/** Bytes of bodies waiting, at most (see MAX_CLAIMED_WAITING). */
+export const MAX_CLAIMED_BYTES = 32 * 1024 * 1024;
+/** A message waits this long at most for others to join its batch while a slot is free. */
+export const GATHER_CAP_MS = 5;
+
+/**
+ * The messages claimed by the write that confirmed them, on their way to their first attempt: a
+ * batch starts at once when none is being sent; while one is, the next gathers until it is full
+ * or its oldest message has waited GATHER_CAP_MS, so under load one completion records many
+ * sends and when idle a message goes at once. Bounded in count and bytes (`room`); nothing here
+ * is dropped. Only these batches count against MAX_CLAIMED_SENDING, so drains and hand-offs by
+ * id never hold them back.
+ */
+export class ClaimedBatches {
+  private waiting: ClaimedMessage[] = [];
+  private bytes = 0;
+  private sending = 0;
+  /** When the oldest waiting message arrived. */
+  private since = 0;
+  private timer?: NodeJS.Timeout;
+  private closed = false;
+
+  /** `start` sends one batch; it settles when the batch's outcomes are recorded. */
+  constructor(private readonly start: (batch: ClaimedMessage[]) => Promise<unknown>) {}
+
+  get length(): number {
+    return this.waiting.length;
+  }
+
+  /** How many more claimed messages this takes now (none once closing). */
+  room(): number {
+    if (this.closed || this.bytes >= MAX_CLAIMED_BYTES) return 0;
+    return Math.max(0, MAX_CLAIMED_WAITING - this.waiting.length);
+  }
+
+  push(messages: ClaimedMessage[]): void {
+    if (this.waiting.length === 0) this.since = Date.now();
+    for (const m of messages) {
+      this.waiting.push(m);
+      this.bytes += m.body.length;
+    }
+    this.pump();
+  }
+
+  /** Sends everything waiting now, whatever the limits (shutting down). */
+  close(): void {
+    this.closed = true;
+    clearTimeout(this.timer);
+    this.pump();
+  }
+
+  private pump(): void {
+    while (this.waiting.length > 0 && (this.closed || this.sending < MAX_CLAIMED_SENDING)) {
+      const due =
+        this.closed ||
+        this.sending === 0 ||
+        this.waiting.length >= DELIVERY_BATCH_SIZE ||
+        Date.now() - this.since >= GATHER_CAP_MS;
+      if (!due) break;
+      const batch = this.waiting.splice(0, DELIVERY_BATCH_SIZE);
+      for (const m of batch) this.bytes -= m.body.length;
+      this.since = Date.now();
+      this.sending++;
+      void this.start(batch)
+        .catch(() => undefined) // `start` reports its own failures
+        .finally(() => {
+          this.sending--;
+          this.pump();
+        });
+    }
+    // A batch that may wait for a free slot is started when one frees; otherwise at its cap.
+    if (
+      this.waiting.length > 0 &&
+      !this.timer &&
+      !this.closed &&
+      this.sending < MAX_CLAIMED_SENDING
+    ) {
+      this.timer = setTimeout(
+        () => {
+          this.timer = undefined;
+          this.pump();
+        },
+        Math.max(1, this.since + GATHER_CAP_MS - Date.now()),
+      );
+    }
+  }
+}
