@@ -36,9 +36,12 @@ export class DeliveryDispatcher implements BeforeApplicationShutdown {
   private readonly pending = new Set<string>();
   /** Messages claimed by the write that confirmed them, on their way to their first attempt. */
   private readonly claimed = new ClaimedBatches((batch) =>
-    this.track(this.delivery.attempt(batch), batch.length),
+    this.track(this.delivery.attempt(batch), batch.length, this.claimedInFlight),
   );
+  /** Batches of ids and drained batches in flight (their limits count these only). */
   private readonly inFlight = new Set<Promise<void>>();
+  /** Batches of messages claimed on write in flight (`ClaimedBatches` limits them). */
+  private readonly claimedInFlight = new Set<Promise<void>>();
   private closed = false;
   private gathering?: NodeJS.Timeout;
   private dropped = 0;
@@ -112,8 +115,10 @@ export class DeliveryDispatcher implements BeforeApplicationShutdown {
     clearTimeout(this.gathering);
     // Claimed messages are sent: left here they would wait out their lease.
     this.claimed.close();
-    // Until nothing is in flight, a write that committed meanwhile included.
-    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+    // Until nothing is in flight (a write that committed meanwhile, a drain's last claim included).
+    while (this.inFlight.size + this.claimedInFlight.size > 0 || this.draining) {
+      await Promise.allSettled([...this.inFlight, ...this.claimedInFlight, this.draining]);
+    }
   }
 
   /** Ids and claimed messages waiting for a batch right now. */
@@ -157,6 +162,7 @@ export class DeliveryDispatcher implements BeforeApplicationShutdown {
     let total = 0;
     while (this.overflowed && !this.closed) {
       while (this.inFlight.size >= DRAIN_IN_FLIGHT) await Promise.race(this.inFlight);
+      if (this.closed) break;
       const droppedBefore = this.dropped;
       let claimed: ClaimedMessage[];
       try {
@@ -180,7 +186,7 @@ export class DeliveryDispatcher implements BeforeApplicationShutdown {
    * Keeps a batch's delivery in flight until it is done; a failure leaves it to the sweep.
    * The promise returned settles with it and never rejects.
    */
-  private track(delivery: Promise<unknown>, size: number): Promise<void> {
+  private track(delivery: Promise<unknown>, size: number, inFlight = this.inFlight): Promise<void> {
     const run: Promise<void> = delivery
       .then(() => undefined)
       .catch((error: unknown) => {
@@ -190,10 +196,10 @@ export class DeliveryDispatcher implements BeforeApplicationShutdown {
         );
       })
       .finally(() => {
-        this.inFlight.delete(run);
+        inFlight.delete(run);
         this.pump();
       });
-    this.inFlight.add(run);
+    inFlight.add(run);
     return run;
   }
 }

@@ -140,6 +140,39 @@ describe('delivery hand-offs while delivery cannot keep up', () => {
     await sut.beforeApplicationShutdown();
   });
 
+  it(`${DeliveryDispatcher.name} should not let batches claimed on write hold back hand-offs by id`, async () => {
+    const delivery = automock<DeliveryService>('deliverIds', 'attempt');
+    delivery.attempt.mockReturnValue(new Promise(() => undefined)); // the claimed sends hang
+    delivery.deliverIds.mockResolvedValue(1);
+    const sut = new DeliveryDispatcher(delivery);
+    sut.deliverClaimed(claimedMessages(1));
+    sut.deliverClaimed(claimedMessages(DELIVERY_BATCH_SIZE, 1));
+    expect(delivery.attempt).toHaveBeenCalledTimes(MAX_CLAIMED_SENDING);
+    sut.schedule(['id-1']);
+    await until(() => delivery.deliverIds.mock.calls.length === 1);
+    expect(delivery.deliverIds).toHaveBeenCalledWith(['id-1']);
+  });
+
+  it(`${DeliveryDispatcher.name} should wait at shutdown for a drain's claim under way, and claim no more`, async () => {
+    const delivery = automock<DeliveryService>('deliverIds', 'claimDue', 'attempt');
+    let claimedNow!: (messages: ClaimedMessage[]) => void;
+    delivery.claimDue.mockReturnValueOnce(new Promise((r) => (claimedNow = r)));
+    let attempted = false;
+    delivery.attempt.mockImplementation(async () => {
+      await new Promise((r) => setTimeout(r, 5));
+      attempted = true;
+    });
+    const sut = new DeliveryDispatcher(delivery);
+    void sut.sweep();
+    await until(() => delivery.claimDue.mock.calls.length === 1);
+    const closing = sut.beforeApplicationShutdown();
+    claimedNow(claimedMessages(DRAIN_BATCH_SIZE));
+    await closing;
+    // The rows it had claimed were sent before the shutdown ended, and nothing more was claimed.
+    expect(attempted).toBe(true);
+    expect(delivery.claimDue).toHaveBeenCalledTimes(1);
+  });
+
   it(`${DeliveryDispatcher.name} should offer room for claims on write within both bounds, and none once closing`, async () => {
     const delivery = automock<DeliveryService>('deliverIds', 'attempt');
     let release!: () => void;

@@ -227,4 +227,19 @@ describe(DeliveryService.name, () => {
       expect(completions.complete).not.toHaveBeenCalled();
     });
   });
+
+  it('should cut sends off at half the lease however short the lease', async () => {
+    const short = new DeliveryService(
+      claims,
+      completions,
+      mq,
+      unitConfig({ CLAIM_TIMEOUT_MS: '1500' }),
+      new MetricsService(),
+      alerts,
+    );
+    mq.send.mockReturnValue(new Promise(() => undefined));
+    await short.attempt([claimed()]);
+    const [outcomes] = completions.complete.mock.calls[0];
+    expect(outcomes[0]).toMatchObject({ kind: 'retry', error: 'send timed out after 750 ms' });
+  });
 });

@@ -105,7 +105,7 @@ export class DeliveryService {
 
   /** How long after its claim a send may end: half the lease, leaving the rest to record it. */
   private get sendTimeoutMs(): number {
-    return Math.max(1000, Math.floor(this.config.claimTimeoutMs / 2));
+    return Math.floor(this.config.claimTimeoutMs / 2);
   }
 
   /**

@@ -19,9 +19,9 @@ export function propertiesProblem(value: unknown): string | undefined {
     if (name.toLowerCase().startsWith(LIMITS.reservedPropertyPrefix)) {
       return `property names starting with "${LIMITS.reservedPropertyPrefix}" are reserved`;
     }
-    // An object's own members (toString, constructor, …): the DTO's transformation would drop
-    // such a property without a word, so it is refused instead.
-    if (name in Object.prototype || name === 'prototype') {
+    // A member every object has (toString, constructor, …): class-transformer drops such a key
+    // without a word wherever it copies an object, so it is refused instead.
+    if (name in Object.prototype) {
       return `property name "${name}" is reserved`;
     }
     if (typeof v !== 'string') return `property ${name} must be a string`;
