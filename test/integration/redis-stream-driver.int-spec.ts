@@ -1,4 +1,4 @@
-import { MqSendError, RedisStreamDriver } from '@app/mq';
+import { BATCH_MAX_BYTES, MqSendError, RedisStreamDriver } from '@app/mq';
 import Redis from 'ioredis';
 import { randomBytes } from 'node:crypto';
 import { TEST_MQ_REDIS_URL } from '../support/test-env';
@@ -101,5 +101,33 @@ describe('RedisStreamDriver (integration, real Redis)', () => {
     expect((results[1] as MqSendError).permanent).toBe(false);
     expect(await redis.xlen(RedisStreamDriver.streamKey(good))).toBe(3);
     await redis.del(RedisStreamDriver.streamKey(good), RedisStreamDriver.streamKey(bad));
+  });
+
+  it('should split a batch into calls of at most BATCH_MAX_MESSAGES or BATCH_MAX_BYTES, in order', async () => {
+    const topic = `batch-chunks-${randomBytes(4).toString('hex')}`;
+    const driver = new RedisStreamDriver(redis);
+    const calls = jest.spyOn(redis as unknown as { rmsXaddAll: () => unknown }, 'rmsXaddAll');
+    const big = (n: number) => ({
+      ...message(topic, n),
+      body: Buffer.alloc(BATCH_MAX_BYTES / 2, n),
+    });
+    // 3 bodies of half the byte limit: two calls (2 + 1); then 150 small ones: two more.
+    const results = await driver.sendBatch([big(1), big(2), big(3)]);
+    expect(calls).toHaveBeenCalledTimes(2);
+    await driver.sendBatch(Array.from({ length: 150 }, (_, n) => message(topic, n)));
+    expect(calls).toHaveBeenCalledTimes(4);
+    calls.mockRestore();
+    const entries = await redis.xrangeBuffer(
+      RedisStreamDriver.streamKey(topic),
+      '-',
+      '+',
+      'COUNT',
+      3,
+    );
+    expect(entries.map(([id]) => id.toString())).toEqual(
+      results.map((r) => (r as { messageId: string }).messageId),
+    );
+    expect(await redis.xlen(RedisStreamDriver.streamKey(topic))).toBe(153);
+    await redis.del(RedisStreamDriver.streamKey(topic));
   });
 });

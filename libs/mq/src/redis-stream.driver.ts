@@ -106,14 +106,18 @@ export class RedisStreamDriver implements MqDriver {
     // in Redis' memory twice meanwhile. Calls on one connection run in order, so the chunks of a
     // stream keep the batch's order.
     const chunks = new Map<string, number[][]>();
+    /** Body bytes of each topic's last chunk. */
+    const lastBytes = new Map<string, number>();
     messages.forEach((m, i) => {
       const ofTopic = chunks.get(m.topic) ?? [];
       const last = ofTopic.at(-1);
-      const bytes = last?.reduce((n, j) => n + messages[j].body.length, 0) ?? 0;
+      const bytes = lastBytes.get(m.topic) ?? 0;
       if (last && last.length < BATCH_MAX_MESSAGES && bytes + m.body.length <= BATCH_MAX_BYTES) {
         last.push(i);
+        lastBytes.set(m.topic, bytes + m.body.length);
       } else {
         ofTopic.push([i]);
+        lastBytes.set(m.topic, m.body.length);
       }
       chunks.set(m.topic, ofTopic);
     });
