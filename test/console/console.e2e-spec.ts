@@ -94,8 +94,16 @@ describe('Ops console in headless Chromium (e2e: the real service)', () => {
     expect(await page.evaluate<string>('JSON.stringify(localStorage)')).toBe('{}');
     expect(await page.evaluate<string>("sessionStorage.getItem('rms-console-token')")).toBe(ADMIN);
     await page.click('a:text("Messages")');
-    await page.selectOption('select[name=status]', 'FAILED');
-    await page.fill('input[name=producerId]', producer.id);
+    await page.waitForSelector('select[name=status]');
+    // Both fields in one go, before the page renders again (as autofill or a fast hand does).
+    await page.evaluate(`(() => {
+      const status = document.querySelector('select[name=status]');
+      status.value = 'FAILED';
+      status.dispatchEvent(new Event('change', { bubbles: true }));
+      const producer = document.querySelector('input[name=producerId]');
+      producer.value = ${JSON.stringify(producer.id)};
+      producer.dispatchEvent(new Event('input', { bubbles: true }));
+    })()`);
     await page.click('button:text("Search")');
     await page.waitForSelector(`a:text("${failedId}")`);
     expect(page.url()).toContain('status=FAILED');

@@ -26,8 +26,12 @@ export function Messages({ query }: { query: URLSearchParams }) {
   const bind = (name: (typeof FILTERS)[number]) => ({
     name,
     value: draft[name] ?? '',
-    onInput: (e: Event) =>
-      setDraft({ ...draft, [name]: (e.target as HTMLInputElement | HTMLSelectElement).value }),
+    // From the latest draft, not this render's: two fields changed before the next render
+    // (a fast hand, autofill) both count.
+    onInput: (e: Event) => {
+      const value = (e.target as HTMLInputElement | HTMLSelectElement).value;
+      setDraft((d) => ({ ...d, [name]: value }));
+    },
   });
   useEffect(() => {
     const params = new URLSearchParams(search);
