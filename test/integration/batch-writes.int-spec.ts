@@ -154,6 +154,75 @@ describe('Batched claims, completions and confirms (integration)', () => {
     expect((await attemptOf(s.id))[1]).toMatchObject({ mqMessageId: 'mq-9', stale: true });
   });
 
+  it('should fence each claim of one completion by its own token', async () => {
+    const tp = topic();
+    const batch = [0, 1, 2, 3].map(() => aMessage(producers[0], tp));
+    await h.producer.prepare(batch);
+    const [a1, a2] = await h.deliveryClaims.claimIds([batch[0].id, batch[1].id], 60_000);
+    const [other] = await h.deliveryClaims.claimIds([batch[3].id], 60_000);
+    // The third's first claim runs out and another takes it: the first claim's outcome is stale.
+    const [lost] = await h.deliveryClaims.claimIds([batch[2].id], 1);
+    await new Promise((r) => setTimeout(r, 20));
+    const [holder] = await h.deliveryClaims.claimIds([batch[2].id], 60_000);
+    const tokens = [a1, other, lost, holder].map((m) => m.claimToken);
+    expect(new Set(tokens).size).toBe(4);
+
+    // One completion of the outcomes of three claims, one of them lost.
+    const result = await h.completions.complete([
+      sent(a1, 1),
+      sent(lost, 2),
+      sent(other, 3),
+      sent(a2, 4),
+    ]);
+    expect(result.sent.sort()).toEqual([a1.id, a2.id, other.id].sort());
+    const stored = async (id: string) => {
+      const m = (await h.reads.findById(id))!;
+      return [m.status, m.mqMessageId];
+    };
+    expect(await stored(a1.id)).toEqual([MessageStatus.SENT, 'mq-1']);
+    expect(await stored(other.id)).toEqual([MessageStatus.SENT, 'mq-3']);
+    expect(await stored(a2.id)).toEqual([MessageStatus.SENT, 'mq-4']);
+    expect(await stored(lost.id)).toEqual([MessageStatus.CONFIRMED, null]);
+    const attempts = async (id: string) =>
+      (await h.reads.timeline(id))
+        .filter((e) => e.type === 'DELIVERY_ATTEMPT')
+        .map((e) => e.detail);
+    expect(await attempts(lost.id)).toEqual([
+      expect.objectContaining({ mqMessageId: 'mq-2', stale: true }),
+    ]);
+    // The happy path: the attempt is the row's own, shown on the timeline.
+    expect(await attempts(a1.id)).toEqual([
+      expect.objectContaining({ mqMessageId: 'mq-1', recordedIn: 'message' }),
+    ]);
+
+    // The claim that holds completes as usual.
+    expect(await h.completions.complete([sent(holder, 5)])).toEqual({
+      sent: [holder.id],
+      failed: [],
+    });
+    expect(await stored(holder.id)).toEqual([MessageStatus.SENT, 'mq-5']);
+  });
+
+  it('should confirm the messages of several producers in one group confirm, each its own', async () => {
+    const tp = topic();
+    const first = aMessage(producers[0], tp, MessageStatus.PENDING);
+    const second = aMessage(producers[1], tp, MessageStatus.PENDING);
+    const other = aMessage(producers[1], tp, MessageStatus.PENDING);
+    await h.producer.prepare([first, second, other]);
+
+    const results = await h.producer.confirm([
+      { id: first.id, producerId: producers[0] },
+      { id: other.id, producerId: producers[0] }, // the second producer's message
+      { id: second.id, producerId: producers[1] },
+    ]);
+    expect(results.map((r) => [r.changed, r.message?.status])).toEqual([
+      [true, MessageStatus.CONFIRMED],
+      [false, undefined],
+      [true, MessageStatus.CONFIRMED],
+    ]);
+    expect((await h.reads.findById(other.id))!.status).toBe(MessageStatus.PENDING);
+  });
+
   it('should confirm only PENDING messages of their own producer in a group confirm', async () => {
     const tp = topic();
     const mine = aMessage(producers[0], tp, MessageStatus.PENDING);

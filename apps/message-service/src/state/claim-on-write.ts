@@ -1,6 +1,6 @@
 import { MessageStatus } from '@app/contracts';
 import { DataSource } from 'typeorm';
-import { placeholders } from '../database/sql';
+import { idsWith, placeholders } from '../database/sql';
 import { inTransaction, Statement } from '../database/transaction';
 import { ClaimOnWrite } from './after-commit';
 import { newClaimToken } from './claim';
@@ -103,6 +103,10 @@ export async function confirmAndClaim(
   leaseMs: number,
 ): Promise<{ changed: Set<string>; rows: Map<string, Message>; claimed: ClaimedMessage[] }> {
   const ids = items.map((i) => i.id);
+  const owned = idsWith(
+    'producer_id',
+    items.map((i) => ({ id: i.id, value: i.producerId })),
+  );
   const token = newClaimToken();
   const claimedAt = Date.now(); // before the transaction, which starts the lease
   let locked: LockedRow[] = [];
@@ -113,9 +117,9 @@ export async function confirmAndClaim(
         sql: `SELECT id, producer_id, topic, message_group, deliver_at > UTC_TIMESTAMP(3) AS later
                 FROM messages FORCE INDEX (PRIMARY)
                WHERE id IN (${placeholders(ids.length)}) AND status = ${MessageStatus.PENDING}
-                 AND (id, producer_id) IN (${items.map(() => '(?, ?)').join(', ')})
+                 AND ${owned.sql}
                FOR UPDATE`,
-        params: [...ids, ...items.flatMap((i) => [i.id, i.producerId])],
+        params: [...ids, ...owned.params],
       },
     ])) as [LockedRow[]];
     const now = locked.filter((r) => r.message_group === null && !Number(r.later));

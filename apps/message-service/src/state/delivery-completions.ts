@@ -1,13 +1,13 @@
 import { MessageStatus } from '@app/contracts';
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { placeholders } from '../database/sql';
+import { idsWith, placeholders } from '../database/sql';
 import { inSet, lockIntoSet, oneTrip, parseSet, readSet, Statement } from '../database/transaction';
 import { AfterCommit } from './after-commit';
 import { ClaimedMessage } from './delivery-claims';
 import { failMsg } from './message-row';
-import { insertAttempts, insertEventsInSet, insertStaleAttempts, NewEvent } from './timeline';
+import { insertAttempts, insertEvents, insertEventsInSet, NewEvent } from './timeline';
 
 export type AttemptOutcome =
   | { kind: 'sent'; message: ClaimedMessage; mqMessageId: string; latencyMs: number }
@@ -36,6 +36,8 @@ const LIVE = 'rms_live';
  */
 @Injectable()
 export class DeliveryCompletions {
+  private readonly logger = new Logger('DeliveryCompletions');
+
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly effects: AfterCommit,
@@ -43,7 +45,8 @@ export class DeliveryCompletions {
 
   /**
    * Records a batch of outcomes in one transaction, in one round trip, and returns the ids that
-   * became SENT and FAILED. A completion that never commits leaves sent messages CONFIRMED, to be
+   * became SENT and FAILED (a second trip writes the stale attempts of first attempts whose
+   * claim no longer held, when there are any). A completion that never commits leaves sent messages CONFIRMED, to be
    * sent again once their lease runs out.
    */
   async complete(outcomes: AttemptOutcome[]): Promise<{ sent: string[]; failed: string[] }> {
@@ -55,14 +58,19 @@ export class DeliveryCompletions {
     const sent = outcomes.filter((o): o is Sent => o.kind === 'sent');
     const retry = outcomes.filter((o): o is Retry => o.kind === 'retry');
     const failed = outcomes.filter((o): o is Failed => o.kind === 'failed');
+    // A claim takes many messages with one token: each token is named once.
+    const claims = idsWith(
+      'claim_token',
+      outcomes.map((o) => ({ id: o.message.id, value: o.message.claimToken })),
+    );
     const statements: Statement[] = [
       lockIntoSet(
         LIVE,
         `FROM messages FORCE INDEX (PRIMARY)
           WHERE id IN (${placeholders(ids.length)}) AND status = ${MessageStatus.CONFIRMED}
-            AND (id, claim_token) IN (${ids.map(() => '(?, ?)').join(', ')})
+            AND ${claims.sql}
           FOR UPDATE`,
-        [...ids, ...outcomes.flatMap((o) => [o.message.id, o.message.claimToken])],
+        [...ids, ...claims.params],
       ),
     ];
     if (sent.length > 0) {
@@ -106,8 +114,6 @@ export class DeliveryCompletions {
     });
     const recorded = outcomes.filter((o) => !firstTry(o));
     if (recorded.length > 0) statements.push(insertAttempts(LIVE, recorded.map(attempt)));
-    const happy = outcomes.filter(firstTry);
-    if (happy.length > 0) statements.push(insertStaleAttempts(LIVE, happy.map(attempt)));
     const transitions: NewEvent[] = [
       ...sent
         .filter((o) => !firstTry(o))
@@ -137,6 +143,21 @@ export class DeliveryCompletions {
     const groups = nextOfGroups(sent);
     const results = await oneTrip(this.db, statements, [readSet(LIVE), ...groups]);
     const live = parseSet(results[results.length - 1 - groups.length]);
+    // A first attempt whose claim no longer held is no longer the happy path: its attempt is
+    // written, marked stale, once the trip told which they were (rare; the trip stays lean).
+    const stale = outcomes.filter((o) => firstTry(o) && !live.has(o.message.id));
+    if (stale.length > 0) {
+      const events = stale.map((o) => ({
+        ...attempt(o),
+        detail: { ...attempt(o).detail, stale: true },
+      }));
+      // The outcomes are recorded already: a failure here loses these records only.
+      await oneTrip(this.db, [insertEvents(events)]).catch((error: unknown) =>
+        this.logger.warn(
+          `stale attempts of ${stale.length} message(s) not recorded: ${String(error)}`,
+        ),
+      );
+    }
     const applied = {
       sent: sent.filter((o) => live.has(o.message.id)),
       failed: failed.filter((o) => live.has(o.message.id)),

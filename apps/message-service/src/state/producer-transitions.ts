@@ -2,7 +2,7 @@ import { MessageStatus } from '@app/contracts';
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { placeholders } from '../database/sql';
+import { idsWith, placeholders } from '../database/sql';
 import { readMaxAllowedPacket, statementBudget } from '../database/max-packet';
 import {
   inSet,
@@ -130,16 +130,19 @@ export class ProducerTransitions implements OnModuleInit {
   ): Promise<{ changed: Set<string>; rows: Map<string, Message> }> {
     const ids = items.map((i) => i.id);
     const list = placeholders(ids.length);
+    const owned = idsWith(
+      'producer_id',
+      items.map((i) => ({ id: i.id, value: i.producerId })),
+    );
     const results = await oneTrip(
       this.db,
       [
         lockIntoSet(
           CHANGING,
           `FROM messages FORCE INDEX (PRIMARY)
-            WHERE id IN (${list}) AND status = ${MessageStatus.PENDING}
-              AND (id, producer_id) IN (${items.map(() => '(?, ?)').join(', ')})
+            WHERE id IN (${list}) AND status = ${MessageStatus.PENDING} AND ${owned.sql}
             FOR UPDATE`,
-          [...ids, ...items.flatMap((i) => [i.id, i.producerId])],
+          [...ids, ...owned.params],
         ),
         {
           sql: `UPDATE messages SET status = ${MessageStatus.CONFIRMED}, claim_token = NULL,

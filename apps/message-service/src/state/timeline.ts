@@ -45,17 +45,6 @@ export function insertAttempts(set: string, events: NewEvent[]): Statement {
   );
 }
 
-/** The INSERT of those attempts only whose claim no longer held (not in `set`), marked stale. */
-export function insertStaleAttempts(set: string, events: NewEvent[]): Statement {
-  return selectInsert(
-    events,
-    (e) => [json({ ...e.detail, stale: true })],
-    'e.d0',
-    // An empty set is NULL, and so is FIND_IN_SET over it: NOT would match nothing.
-    `WHERE IFNULL(${inSet(set, 'e.message_id')}, 0) = 0`,
-  );
-}
-
 /**
  * `INSERT … SELECT` from the events as one JSON parameter read by `JSON_TABLE`, each with one or
  * more variants of its detail (`d0`, `d1`, …) that `detail` (an SQL expression) chooses from: one
