@@ -21,19 +21,39 @@ export async function ensureDatabase(databaseUrl: string): Promise<DatabaseFlavo
   }
 }
 
+/** The server-wide named lock that instances migrating together take in turn. */
+const MIGRATION_LOCK = 'rms:migrations';
+
 /**
  * Runs pending migrations under a database-wide named lock, so that several instances starting
- * together migrate once.
+ * together migrate once. An instance that does not get the lock within `lockTimeoutSeconds`
+ * (another one is still migrating) fails rather than migrate beside it.
  */
-export async function runMigrations(dataSource: DataSource): Promise<string[]> {
+export async function runMigrations(
+  dataSource: DataSource,
+  lockTimeoutSeconds = 120,
+): Promise<string[]> {
   const runner = dataSource.createQueryRunner();
+  let locked = false;
   try {
     await runner.connect();
-    await runner.query(`SELECT GET_LOCK('rms:migrations', 120)`);
+    const [row] = (await runner.query('SELECT GET_LOCK(?, ?) AS locked', [
+      MIGRATION_LOCK,
+      lockTimeoutSeconds,
+    ])) as { locked: number | string | null }[];
+    locked = Number(row?.locked) === 1;
+    if (!locked) {
+      throw new Error(
+        `could not take the migration lock (${MIGRATION_LOCK}) within ${lockTimeoutSeconds} s: ` +
+          'another instance is migrating this server; not migrating beside it',
+      );
+    }
     const applied = await dataSource.runMigrations({ transaction: 'each' });
     return applied.map((m) => m.name);
   } finally {
-    await runner.query(`SELECT RELEASE_LOCK('rms:migrations')`).catch(() => undefined);
+    if (locked) {
+      await runner.query('SELECT RELEASE_LOCK(?)', [MIGRATION_LOCK]).catch(() => undefined);
+    }
     await runner.release();
   }
 }
