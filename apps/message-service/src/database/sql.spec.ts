@@ -29,7 +29,11 @@ describe('idsWith', () => {
 });
 
 describe('placeholders', () => {
-  it('should list one placeholder per value', () => {
+  it('should list one placeholder per value, for short and long lists alike', () => {
     expect(placeholders(3)).toBe('?, ?, ?');
+    expect(placeholders(3)).toBe('?, ?, ?');
+    expect(placeholders(1)).toBe('?');
+    expect(placeholders(0)).toBe('');
+    expect(placeholders(2000).split(', ')).toHaveLength(2000);
   });
 });

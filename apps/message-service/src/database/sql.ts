@@ -3,8 +3,15 @@ export interface WriteResult {
   affectedRows: number;
 }
 
+/** Lists of up to this many placeholders are kept once made (hot-path statements reuse them). */
+const KEPT = 1024;
+const kept: string[] = [];
+
 /** `?, ?, ?` for an `IN (…)` list of `n` values. */
-export const placeholders = (n: number): string => Array.from({ length: n }, () => '?').join(', ');
+export function placeholders(n: number): string {
+  if (n > KEPT) return Array.from({ length: n }, () => '?').join(', ');
+  return (kept[n] ??= Array.from({ length: n }, () => '?').join(', '));
+}
 
 /**
  * The rows picked by id whose `column` holds each id's value, for rows already restricted to
