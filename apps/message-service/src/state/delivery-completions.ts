@@ -3,7 +3,15 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { idsWith, placeholders } from '../database/sql';
-import { inSet, lockIntoSet, oneTrip, parseSet, readSet, Statement } from '../database/transaction';
+import {
+  inSet,
+  lockIntoSet,
+  oneTrip,
+  parseSet,
+  readSet,
+  retryOnDeadlock,
+  Statement,
+} from '../database/transaction';
 import { AfterCommit } from './after-commit';
 import { ClaimedMessage } from './delivery-claims';
 import { failMsg } from './message-row';
@@ -45,9 +53,9 @@ export class DeliveryCompletions {
 
   /**
    * Records a batch of outcomes in one transaction, in one round trip, and returns the ids that
-   * became SENT and FAILED (a second trip writes the stale attempts of first attempts whose
-   * claim no longer held, when there are any). A completion that never commits leaves sent messages CONFIRMED, to be
-   * sent again once their lease runs out.
+   * became SENT and FAILED; the stale attempts of first attempts whose claim no longer held, if
+   * any, follow in a second (`recordStale`). A completion that never commits leaves sent
+   * messages CONFIRMED, to be sent again once their lease runs out.
    */
   async complete(outcomes: AttemptOutcome[]): Promise<{ sent: string[]; failed: string[] }> {
     if (outcomes.length === 0) return { sent: [], failed: [] };
@@ -143,21 +151,6 @@ export class DeliveryCompletions {
     const groups = nextOfGroups(sent);
     const results = await oneTrip(this.db, statements, [readSet(LIVE), ...groups]);
     const live = parseSet(results[results.length - 1 - groups.length]);
-    // A first attempt whose claim no longer held is no longer the happy path: its attempt is
-    // written, marked stale, once the trip told which they were (rare; the trip stays lean).
-    const stale = outcomes.filter((o) => firstTry(o) && !live.has(o.message.id));
-    if (stale.length > 0) {
-      const events = stale.map((o) => ({
-        ...attempt(o),
-        detail: { ...attempt(o).detail, stale: true },
-      }));
-      // The outcomes are recorded already: a failure here loses these records only.
-      await oneTrip(this.db, [insertEvents(events)]).catch((error: unknown) =>
-        this.logger.warn(
-          `stale attempts of ${stale.length} message(s) not recorded: ${String(error)}`,
-        ),
-      );
-    }
     const applied = {
       sent: sent.filter((o) => live.has(o.message.id)),
       failed: failed.filter((o) => live.has(o.message.id)),
@@ -173,10 +166,31 @@ export class DeliveryCompletions {
         .map((r) => r.id);
       this.effects.due(next);
     }
+    // A first attempt whose claim no longer held is not the happy path: its attempt is written,
+    // marked stale, once the trip told which they were (rare; so the trip carries nothing for it).
+    const stale = outcomes.filter((o) => firstTry(o) && !live.has(o.message.id));
+    if (stale.length > 0) await this.recordStale(stale.map(attempt));
     return {
       sent: applied.sent.map((o) => o.message.id),
       failed: applied.failed.map((o) => o.message.id),
     };
+  }
+
+  /**
+   * Writes the attempts of first attempts that lost their claim, marked stale: one INSERT, after
+   * the completion's commit. The outcomes are recorded already, so a failure here loses these
+   * records only (as a crash loses the attempts of sends whose completion never ran); it is
+   * logged with what they would have said.
+   */
+  private async recordStale(attempts: NewEvent[]): Promise<void> {
+    const events = attempts.map((e) => ({ ...e, detail: { ...e.detail, stale: true } }));
+    const insert = insertEvents(events);
+    try {
+      await retryOnDeadlock(() => this.db.query(insert.sql, insert.params));
+    } catch (error) {
+      const lost = events.map((e) => ({ messageId: e.messageId, ...e.detail }));
+      this.logger.error(`stale attempts not recorded: ${JSON.stringify(lost)}: ${String(error)}`);
+    }
   }
 }
 
