@@ -4,11 +4,15 @@ import {
   dataSourceOptions,
   parseDatabaseUrl,
 } from '../../apps/message-service/src/database/data-source-options';
-import { ensureDatabase, runMigrations } from '../../apps/message-service/src/database/migrate';
+import {
+  ensureDatabase,
+  MigrationLockTimeout,
+  runMigrations,
+} from '../../apps/message-service/src/database/migrate';
 import { TEST_DATABASE_URL } from '../support/test-env';
 
 /**
- * Migrations under the database-wide lock, against the real MariaDB: an instance that cannot
+ * Migrations under the database's named lock, against the real MariaDB: an instance that cannot
  * get the lock in time must not migrate beside the one that holds it.
  */
 describe('Migrations (integration)', () => {
@@ -42,16 +46,22 @@ describe('Migrations (integration)', () => {
     (await db.query<Record<string, string>[]>('SHOW TABLES')).map((r) => Object.values(r)[0]);
 
   it('should refuse to migrate while another instance holds the lock, and migrate once it is free', async () => {
-    const [[held]] = (await admin.query(`SELECT GET_LOCK('rms:migrations', 0) AS held`)) as [
+    const lock = `rms:migrations:${database}`;
+    const [[held]] = (await admin.query(`SELECT GET_LOCK(?, 0) AS held`, [lock])) as [
       { held: number }[],
       unknown,
     ];
     expect(Number(held.held)).toBe(1);
     try {
-      await expect(runMigrations(db, 1)).rejects.toThrow(/migration lock/);
+      await expect(runMigrations(db, 1)).rejects.toBeInstanceOf(MigrationLockTimeout);
       expect(await tables()).toEqual([]);
+      // The holder still holds it.
+      const [[owner]] = (await admin.query('SELECT IS_USED_LOCK(?) = CONNECTION_ID() AS mine', [
+        lock,
+      ])) as [{ mine: number }[], unknown];
+      expect(Number(owner.mine)).toBe(1);
     } finally {
-      await admin.query(`SELECT RELEASE_LOCK('rms:migrations')`);
+      await admin.query('SELECT RELEASE_LOCK(?)', [lock]);
     }
 
     expect((await runMigrations(db, 1)).length).toBeGreaterThan(0);

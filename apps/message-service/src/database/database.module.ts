@@ -3,7 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { dataSourceOptions } from './data-source-options';
-import { ensureDatabase, runMigrations } from './migrate';
+import { ensureDatabase, MigrationLockTimeout, runMigrations } from './migrate';
 
 /** The MySQL connection: creates the database when missing and migrates before serving. */
 @Module({})
@@ -20,13 +20,20 @@ export class DatabaseModule {
               ...dataSourceOptions(config.databaseUrl, { flavor }),
               retryAttempts: 3,
               retryDelay: 2000,
+              // Waiting for the migration lock again would only wait as long once more.
+              toRetry: (error: unknown) => !(error instanceof MigrationLockTimeout),
             };
           },
           dataSourceFactory: async (options) => {
             const dataSource = await new DataSource(options!).initialize();
-            const applied = await runMigrations(dataSource);
-            if (applied.length > 0) logger.log(`applied migrations: ${applied.join(', ')}`);
-            return dataSource;
+            try {
+              const applied = await runMigrations(dataSource);
+              if (applied.length > 0) logger.log(`applied migrations: ${applied.join(', ')}`);
+              return dataSource;
+            } catch (error) {
+              await dataSource.destroy().catch(() => undefined);
+              throw error;
+            }
           },
         }),
       ],

@@ -21,13 +21,17 @@ export async function ensureDatabase(databaseUrl: string): Promise<DatabaseFlavo
   }
 }
 
-/** The server-wide named lock that instances migrating together take in turn. */
-const MIGRATION_LOCK = 'rms:migrations';
+/** The named lock of this database's migrations (one per database; names stop at 64 characters). */
+const MIGRATION_LOCK = "LEFT(CONCAT('rms:migrations:', DATABASE()), 64)";
+
+/** Another instance held the migration lock for longer than this one would wait. */
+export class MigrationLockTimeout extends Error {}
 
 /**
- * Runs pending migrations under a database-wide named lock, so that several instances starting
+ * Runs pending migrations under a named lock of the database, so that several instances starting
  * together migrate once. An instance that does not get the lock within `lockTimeoutSeconds`
- * (another one is still migrating) fails rather than migrate beside it.
+ * (another one is still migrating) fails with `MigrationLockTimeout` rather than migrate beside
+ * it.
  */
 export async function runMigrations(
   dataSource: DataSource,
@@ -37,22 +41,21 @@ export async function runMigrations(
   let locked = false;
   try {
     await runner.connect();
-    const [row] = (await runner.query('SELECT GET_LOCK(?, ?) AS locked', [
-      MIGRATION_LOCK,
+    const [row] = (await runner.query(`SELECT GET_LOCK(${MIGRATION_LOCK}, ?) AS locked`, [
       lockTimeoutSeconds,
     ])) as { locked: number | string | null }[];
     locked = Number(row?.locked) === 1;
     if (!locked) {
-      throw new Error(
-        `could not take the migration lock (${MIGRATION_LOCK}) within ${lockTimeoutSeconds} s: ` +
-          'another instance is migrating this server; not migrating beside it',
+      throw new MigrationLockTimeout(
+        `another instance has been migrating this database for over ${lockTimeoutSeconds} s ` +
+          '(it holds the migration lock): not migrating beside it; start again once it is done',
       );
     }
     const applied = await dataSource.runMigrations({ transaction: 'each' });
     return applied.map((m) => m.name);
   } finally {
     if (locked) {
-      await runner.query('SELECT RELEASE_LOCK(?)', [MIGRATION_LOCK]).catch(() => undefined);
+      await runner.query(`SELECT RELEASE_LOCK(${MIGRATION_LOCK})`).catch(() => undefined);
     }
     await runner.release();
   }
