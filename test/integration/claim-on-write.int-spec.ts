@@ -207,4 +207,27 @@ describe('Claim on write (integration)', () => {
     expect(again.map((r) => r.changed)).toEqual([false, false]);
     expect(taken).toEqual([]);
   });
+  it('should claim on a group confirm of several producers, each confirming its own', async () => {
+    h.afterCommit.onClaimOnWrite(receiver(60_000));
+    const pending = (producerId: string) =>
+      aNewMessage({ topic: 'cow-f', producerId, status: MessageStatus.PENDING });
+    const [first, second, theirs] = [pending('p-one'), pending('p-two'), pending('p-two')];
+    await h.producer.prepare([first, second, theirs]);
+
+    const results = await h.producer.confirm([
+      { id: first.id, producerId: 'p-one' },
+      { id: theirs.id, producerId: 'p-one' }, // the other producer's message
+      { id: second.id, producerId: 'p-two' },
+    ]);
+    expect(results.map((r) => r.changed)).toEqual([true, false, true]);
+    expect(results[1].message).toBeUndefined();
+    expect(taken.map((m) => [m.id, m.producerId, m.seq]).sort()).toEqual(
+      [
+        [first.id, 'p-one', 1],
+        [second.id, 'p-two', 1],
+      ].sort(),
+    );
+    const [row] = await rows([theirs.id]);
+    expect(row).toMatchObject({ status: MessageStatus.PENDING, claim_token: null });
+  });
 });

@@ -34,6 +34,8 @@ describe('placeholders', () => {
     expect(placeholders(3)).toBe('?, ?, ?');
     expect(placeholders(1)).toBe('?');
     expect(placeholders(0)).toBe('');
+    expect(placeholders(1024).split(', ')).toHaveLength(1024);
+    expect(placeholders(1025).split(', ')).toHaveLength(1025);
     expect(placeholders(2000).split(', ')).toHaveLength(2000);
   });
 });
