@@ -34,3 +34,42 @@ export async function addHistory(db: Connection, producerId: string): Promise<nu
   );
   return Date.now() - started;
 }
+
+/** How far InnoDB's checkpoint lags behind its redo log, and the most it may lag. */
+async function checkpointAge(db: Connection): Promise<{ age: number; max: number }> {
+  const [rows] = await db.query(
+    `SHOW GLOBAL STATUS WHERE Variable_name IN ('Innodb_checkpoint_age', 'Innodb_checkpoint_max_age')`,
+  );
+  const value = (name: string) =>
+    Number(
+      (rows as { Variable_name: string; Value: string }[]).find((r) => r.Variable_name === name)
+        ?.Value ?? 0,
+    );
+  return { age: value('Innodb_checkpoint_age'), max: value('Innodb_checkpoint_max_age') };
+}
+
+/**
+ * Waits (at most `maxMs`) until InnoDB has written back what the history insert left in the
+ * buffer pool, as far as it writes back on its own (it flushes ahead of the checkpoint until the
+ * checkpoint lags less than `innodb_adaptive_flushing_lwm`, 10 % of the redo log, and then stops),
+ * so that the grown-table figure measures a table of that size rather than the write-back of a
+ * bulk load that a table growing over days never sees. Returns how long it waited, and whether
+ * the checkpoint caught up (false on MySQL, which does not report its age, or after `maxMs`).
+ */
+export async function settle(
+  db: Connection,
+  maxMs = 120_000,
+): Promise<{ waitedMs: number; settled: boolean }> {
+  const started = Date.now();
+  const [rows] = await db.query('SELECT @@innodb_adaptive_flushing_lwm AS pct');
+  const lwm = Number((rows as { pct: number | string }[])[0].pct);
+  for (;;) {
+    const { age, max } = await checkpointAge(db);
+    // MySQL 8 reports no checkpoint age: nothing to wait for that it tells.
+    const settled = max > 0 && age <= (max * (lwm + 2)) / 100;
+    if (settled || max === 0 || Date.now() - started >= maxMs) {
+      return { waitedMs: Date.now() - started, settled };
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}

@@ -9,6 +9,8 @@ export const env = (name: string, fallback: string) => process.env[name] ?? fall
 export const CONCURRENCY = Number(env('BENCH_CONCURRENCY', '32'));
 export const DURATION_MS = Number(env('BENCH_SECONDS', '10')) * 1000;
 export const WARMUP_MS = Number(env('BENCH_WARMUP_SECONDS', '2')) * 1000;
+/** The HTTP ceiling sampled again just before each throughput figure, for this long. */
+export const CEILING_SAMPLE_MS = Number(env('BENCH_CEILING_SAMPLE_SECONDS', '5')) * 1000;
 export const RATE = Number(env('BENCH_RATE', '1000'));
 export const BATCH_SIZE = Number(env('BENCH_BATCH_SIZE', '100'));
 /** Concurrent batch callers: a few producers each sending full batches. */

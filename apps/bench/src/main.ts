@@ -8,12 +8,13 @@
 import Redis from 'ioredis';
 import { createConnection } from 'mysql2/promise';
 import { drain, pileUp, stopProcess } from './backlog';
-import { addHistory } from './growth';
+import { addHistory, settle } from './growth';
 import {
   ADMIN_TOKEN,
   BATCH_CONCURRENCY,
   BATCH_SIZE,
   BODY,
+  CEILING_SAMPLE_MS,
   closedLoop,
   CONCURRENCY,
   DATABASE,
@@ -41,7 +42,7 @@ const round2 = (v: number) => Math.round(v * 100) / 100;
 const port = () => 3900 + Math.floor(Math.random() * 90);
 
 /** Requests/s the bare route answers, with the same load generator and concurrency. */
-async function httpCeiling(): Promise<number> {
+async function httpCeiling(ms = DURATION_MS): Promise<number> {
   const p = port();
   const ceiling = await startCeiling(p);
   const http = new HttpClient(new URL(`http://127.0.0.1:${p}`), CONCURRENCY * 2);
@@ -57,7 +58,7 @@ async function httpCeiling(): Promise<number> {
       if (res.status !== 201) throw new Error(`ceiling: ${res.status}`);
     };
     await closedLoop(CONCURRENCY, Date.now() + WARMUP_MS, call);
-    return rate(await closedLoop(CONCURRENCY, Date.now() + DURATION_MS, call), DURATION_MS);
+    return rate(await closedLoop(CONCURRENCY, Date.now() + ms, call), ms);
   } finally {
     http.close();
     ceiling.kill('SIGTERM');
@@ -90,12 +91,19 @@ async function main(): Promise<void> {
     });
     const s = new Scenarios(http, registered.json.apiKey!, streams, service.pid!);
 
+    // The machine's speed drifts over a run: each figure also gets a ceiling sample taken just
+    // before it (the service idle meanwhile).
+    const near: Record<string, number> = {};
+    near.prepareConfirm = await httpCeiling(CEILING_SAMPLE_MS);
     await s.twoCalls('warmup-a', WARMUP_MS);
     const prepareConfirm = await s.twoCalls('prepare-confirm', DURATION_MS);
+    near.confirmedTrue = await httpCeiling(CEILING_SAMPLE_MS);
     await s.oneCall('warmup-b', WARMUP_MS);
     const confirmedTrue = await s.oneCall('confirmed-true', DURATION_MS);
+    near.batch = await httpCeiling(CEILING_SAMPLE_MS);
     await s.batches('warmup-c', WARMUP_MS);
     const batch = await s.batches('batch', DURATION_MS);
+    near.grouped = await httpCeiling(CEILING_SAMPLE_MS);
     await s.oneCall('warmup-d', WARMUP_MS, GROUPS);
     const grouped = await s.oneCall('grouped', DURATION_MS, GROUPS);
     const latency = await s.latency(db, 'latency', DURATION_MS);
@@ -119,6 +127,8 @@ async function main(): Promise<void> {
     const http2 = new HttpClient(new URL(`http://127.0.0.1:${p}`), CONCURRENCY * 2);
     const s2 = new Scenarios(http2, s.apiKey, streams, service.pid!);
     const historyInsertMs = await addHistory(db, 'bench');
+    const flushed = await settle(db);
+    near.grown = await httpCeiling(CEILING_SAMPLE_MS);
     await s2.twoCalls('warmup-e', WARMUP_MS);
     const grown = await s2.twoCalls('prepare-confirm-grown', DURATION_MS);
     http2.close();
@@ -140,8 +150,14 @@ async function main(): Promise<void> {
         tableGrowth: {
           sentRows: HISTORY,
           insertSeconds: round2(historyInsertMs / 1000),
+          flushWaitSeconds: round2(flushed.waitedMs / 1000),
+          flushed: flushed.settled,
           prepareConfirm: grown,
           ratioToEmpty: round2(grown.msgsPerSec / prepareConfirm.msgsPerSec),
+          // Each figure taken relative to the ceiling sampled just before it.
+          ratioToEmptyAtSameSpeed: round2(
+            grown.msgsPerSec / near.grown / (prepareConfirm.msgsPerSec / near.prepareConfirm),
+          ),
         },
         servicePeakRssMb: peakRss,
         rawInsertCommitsPerSec: reference,
@@ -151,6 +167,13 @@ async function main(): Promise<void> {
           confirmedTrue: round2(confirmedTrue.msgsPerSec / ceiling),
           batch: round2(batch.msgsPerSec / ceiling),
           grouped: round2(grouped.msgsPerSec / ceiling),
+        },
+        httpCeilingSamples: near,
+        ratioToCeilingSample: {
+          prepareConfirm: round2(prepareConfirm.msgsPerSec / (near.prepareConfirm / 2)),
+          confirmedTrue: round2(confirmedTrue.msgsPerSec / near.confirmedTrue),
+          batch: round2(batch.msgsPerSec / near.batch),
+          grouped: round2(grouped.msgsPerSec / near.grouped),
         },
         ratioToRawInsert: {
           prepareConfirm: round2(prepareConfirm.msgsPerSec / reference),
