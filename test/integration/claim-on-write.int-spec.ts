@@ -230,4 +230,34 @@ describe('Claim on write (integration)', () => {
     const [row] = await rows([theirs.id]);
     expect(row).toMatchObject({ status: MessageStatus.PENDING, claim_token: null });
   });
+  it('should hand off only those grouped messages that are their group’s head', async () => {
+    h.afterCommit.onClaimOnWrite(receiver(60_000));
+    const grouped = (group: string, status = MessageStatus.CONFIRMED) =>
+      aNewMessage({ topic: 'cow-g', messageGroup: group, status });
+    const [g1, g2, plain] = [grouped('gh-1'), grouped('gh-1'), aNewMessage({ topic: 'cow-g' })];
+    await h.producer.prepare([g1, g2, plain]);
+    expect(taken.map((m) => m.id)).toEqual([plain.id]);
+    // The second waits behind the first: the first one's send hands it off.
+    expect(handedOff).toEqual([g1.id]);
+
+    const g3 = grouped('gh-1');
+    await h.producer.prepare([g3]);
+    expect(handedOff).toEqual([g1.id]);
+
+    // Confirms alike: the head of another group is handed off, one behind a head is not.
+    const [other, behind] = [
+      grouped('gh-2', MessageStatus.PENDING),
+      grouped('gh-1', MessageStatus.PENDING),
+    ];
+    await h.producer.prepare([other, behind]);
+    await h.producer.confirm([other, behind].map((m) => ({ id: m.id, producerId: 'p-test' })));
+    expect(handedOff).toEqual([g1.id, other.id]);
+
+    // The head is sent: its completion hands off the next in line.
+    const [head] = await h.deliveryClaims.claimIds([g1.id], 60_000);
+    await h.completions.complete([
+      { kind: 'sent', message: head, mqMessageId: 'mq-g1', latencyMs: 1 },
+    ]);
+    expect(handedOff).toEqual([g1.id, other.id, g2.id]);
+  });
 });

@@ -87,6 +87,10 @@ describe('Query plans of the sweeps and claims (integration)', () => {
     const pending = aNewMessage({ producerId: 'p-1', topic: 't-1', status: MessageStatus.PENDING });
     await h.producer.prepare([pending]);
     await h.producer.confirm([{ id: pending.id, producerId: 'p-1' }]);
+    // A grouped write: is it its group's head?
+    await h.producer.prepare([
+      aNewMessage({ producerId: 'p-0', topic: 't-0', messageGroup: 'g-0' }),
+    ]);
 
     // What the sweeps, claims and the reconciliation job do.
     const claimed = await h.deliveryClaims.claimDue(100, 60_000);
@@ -151,5 +155,20 @@ describe('Query plans of the sweeps and claims (integration)', () => {
     expect(plans.map((p) => p.key)).toEqual(
       expect.arrayContaining(['ix_messages_status_next_attempt', 'ix_messages_group_order']),
     );
+  });
+
+  it('should check group heads by the group index wherever it is checked', async () => {
+    // The claim's check of the rows it locked, and the read of which confirms wait behind their
+    // group's head: the earlier messages of a group are found by the group index, never by a
+    // scan of every message of the producer's topic.
+    const checks = sent.filter(
+      (s) => /^SELECT id FROM messages WHERE id IN/.test(s.sql) && /NOT EXISTS/.test(s.sql),
+    );
+    expect(checks.length).toBeGreaterThanOrEqual(2);
+    for (const check of checks) {
+      const plans = await h.db.query<Plan[]>(`EXPLAIN ${check.sql}`, check.params);
+      const earlier = plans.filter((p) => p.table === 'e');
+      expect(earlier.map((p) => p.key)).toEqual(['ix_messages_group_order']);
+    }
   });
 });

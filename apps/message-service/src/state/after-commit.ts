@@ -54,15 +54,22 @@ export class AfterCommit {
 
   /**
    * Records committed changes: counts each and hands the newly CONFIRMED to delivery, those the
-   * write claimed (`claimed`) as they are, the others by id.
+   * write claimed (`claimed`) as they are, the others by id but for those found `behind` their
+   * group's head (the send of the one before them hands them off; see `behindTheirHeads`).
    */
-  committed(changes: StatusChange[], claimed: ClaimedMessage[] = []): void {
+  committed(
+    changes: StatusChange[],
+    claimed: ClaimedMessage[] = [],
+    behind: ReadonlySet<string> = new Set(),
+  ): void {
     if (changes.length === 0) return;
     const confirmed: string[] = [];
     const taken = new Set(claimed.map((m) => m.id));
     for (const c of changes) {
       this.metrics.transition(c.to, c.producerId, c.topic);
-      if (c.to === 'CONFIRMED' && !taken.has(c.messageId)) confirmed.push(c.messageId);
+      if (c.to === 'CONFIRMED' && !taken.has(c.messageId) && !behind.has(c.messageId)) {
+        confirmed.push(c.messageId);
+      }
     }
     if (claimed.length > 0) {
       try {

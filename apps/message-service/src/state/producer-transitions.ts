@@ -16,6 +16,7 @@ import {
 import { insertMessages, readNow, stampNow, storedMessage } from './message-insert';
 import { AfterCommit } from './after-commit';
 import { claimAtInsert, confirmAndClaim } from './claim-on-write';
+import { behindTheirHeads, idsOf } from './group-heads';
 import { Message, NewMessage, TransitionResult } from './message';
 import { MESSAGE_COLUMNS, MessageRow, toMessage } from './message-row';
 import { changeOf, CONFIRM_SET, transitionOne } from './transition';
@@ -62,16 +63,25 @@ export class ProducerTransitions implements OnModuleInit {
   async prepare(messages: NewMessage[]): Promise<Message[]> {
     const claim = claimAtInsert(messages, this.effects);
     const inserts = insertMessages(messages, statementBudget(await this.maxPacket()), claim);
+    const grouped = messages
+      .filter((m) => m.status === MessageStatus.CONFIRMED && m.messageGroup !== null)
+      .map((m) => m.id);
+    const after = [
+      readNow(),
+      ...(claim?.reads ?? []),
+      ...(grouped.length > 0 ? [behindTheirHeads(grouped)] : []),
+    ];
     const results = await inTransaction(this.db, async (trips) => {
       // One trip when the rows fit one statement (the rule); one per statement for big ones.
       const trip: Statement[][] = inserts.map((insert) => [insert]);
       trip[0].unshift(stampNow(), ...(claim?.statements ?? []));
       for (const statements of trip.slice(0, -1)) await trips.send(statements);
-      return trips.commit(trip[trip.length - 1], [readNow(), ...(claim?.reads ?? [])]);
+      return trips.commit(trip[trip.length - 1], after);
     });
-    const reads = results.slice(results.length - 1 - (claim?.reads.length ?? 0));
+    const reads = results.slice(results.length - after.length);
     const [{ now }] = reads[0] as { now: Date }[];
     const claimed = claim?.claimed(reads[1]) ?? [];
+    const behind = grouped.length > 0 ? idsOf(reads[reads.length - 1]) : undefined;
     const seqs = new Map(claimed.map((m) => [m.id, m.seq]));
     const stored = messages.map((m) => {
       const seq = seqs.get(m.id);
@@ -89,6 +99,7 @@ export class ProducerTransitions implements OnModuleInit {
         to: m.status === MessageStatus.CONFIRMED ? 'CONFIRMED' : 'PENDING',
       })),
       claimed,
+      behind,
     );
     return stored;
   }
@@ -117,9 +128,18 @@ export class ProducerTransitions implements OnModuleInit {
         message: message && message.producerId === i.producerId ? message : undefined,
       };
     });
+    const grouped = outcome
+      .filter((r) => r.changed && r.message?.messageGroup != null)
+      .map((r) => r.message!.id);
+    // Committed already: if this read fails, they are all handed off, as before it existed.
+    const behind =
+      grouped.length > 0
+        ? await this.db.query(behindTheirHeads(grouped).sql, grouped).then(idsOf, () => undefined)
+        : undefined;
     this.effects.committed(
       outcome.flatMap((r) => changeOf(r, 'CONFIRMED')),
       claimed,
+      behind,
     );
     return outcome;
   }
