@@ -3,7 +3,7 @@ import { ClaimOnWrite } from '../../apps/message-service/src/state/after-commit'
 import { ClaimedMessage } from '../../apps/message-service/src/state/delivery-claims';
 import { aNewMessage } from '../factories/new-message.factory';
 import { startState, StateHarness } from '../support/state-db';
-import { sleep } from '../support/wait';
+import { sleep, waitFor } from '../support/wait';
 
 interface Row {
   id: string;
@@ -65,6 +65,8 @@ describe('Claim on write (integration)', () => {
     const stored = await h.producer.prepare([...plain, grouped, later, pending]);
 
     expect(taken.map((m) => m.id).sort()).toEqual(plain.map((m) => m.id).sort());
+    // A grouped one is handed off once the read of whether it waits behind its head is back.
+    await waitFor(() => handedOff.includes(grouped.id), 'the hand-off of the grouped one', 2_000);
     expect(handedOff.sort()).toEqual([grouped.id, later.id].sort());
     const byId = new Map(taken.map((m) => [m.id, m]));
     expect(new Set(taken.map((m) => m.claimToken)).size).toBe(1);
@@ -184,6 +186,8 @@ describe('Claim on write (integration)', () => {
     expect(results[5].message).toBeUndefined();
     const claimedIds = [...plain, past].map((m) => m.id).sort();
     expect(taken.map((m) => m.id).sort()).toEqual(claimedIds);
+    // A grouped one is handed off once the read of whether it waits behind its head is back.
+    await waitFor(() => handedOff.includes(grouped.id), 'the hand-off of the grouped one', 2_000);
     expect(handedOff.sort()).toEqual([grouped.id, later.id].sort());
     expect(taken.map((m) => m.seq).sort()).toEqual([1, 2, 3]);
     for (const m of taken) {
@@ -232,8 +236,10 @@ describe('Claim on write (integration)', () => {
   });
   it('should hand off only those grouped messages that are their group’s head', async () => {
     h.afterCommit.onClaimOnWrite(receiver(60_000));
-    const grouped = (group: string, status = MessageStatus.CONFIRMED) =>
-      aNewMessage({ topic: 'cow-g', messageGroup: group, status });
+    const grouped = (
+      group: string,
+      status: MessageStatus.PENDING | MessageStatus.CONFIRMED = MessageStatus.CONFIRMED,
+    ) => aNewMessage({ topic: 'cow-g', messageGroup: group, status });
     const [g1, g2, plain] = [grouped('gh-1'), grouped('gh-1'), aNewMessage({ topic: 'cow-g' })];
     await h.producer.prepare([g1, g2, plain]);
     expect(taken.map((m) => m.id)).toEqual([plain.id]);
@@ -251,6 +257,9 @@ describe('Claim on write (integration)', () => {
     ];
     await h.producer.prepare([other, behind]);
     await h.producer.confirm([other, behind].map((m) => ({ id: m.id, producerId: 'p-test' })));
+    // (A confirm's read of which wait behind follows its answer.)
+    await waitFor(() => handedOff.includes(other.id), 'the hand-off of a group head', 2_000);
+    await sleep(50); // and hands off nothing more
     expect(handedOff).toEqual([g1.id, other.id]);
 
     // The head is sent: its completion hands off the next in line.

@@ -209,7 +209,7 @@ function nextOfGroups(sent: Sent[]): Statement[] {
       ]);
   }
   if (keys.size === 0) return [];
-  const one = `(SELECT id, status FROM messages
+  const one = `(SELECT id, status FROM messages FORCE INDEX (ix_messages_group_order)
       WHERE producer_id = ? AND topic = ? AND message_group = ?
         AND status IN (${MessageStatus.CONFIRMED}, ${MessageStatus.FAILED})
       ORDER BY confirmed_at, id LIMIT 1)`;

@@ -128,19 +128,26 @@ export class ProducerTransitions implements OnModuleInit {
         message: message && message.producerId === i.producerId ? message : undefined,
       };
     });
+    // The grouped ones wait for the read of which of them are behind their group's head; the
+    // answer and everything else go on at once. Committed already: if the read fails, they are
+    // all handed off, as before it existed.
     const grouped = outcome
       .filter((r) => r.changed && r.message?.messageGroup != null)
       .map((r) => r.message!.id);
-    // Committed already: if this read fails, they are all handed off, as before it existed.
-    const behind =
-      grouped.length > 0
-        ? await this.db.query(behindTheirHeads(grouped).sql, grouped).then(idsOf, () => undefined)
-        : undefined;
     this.effects.committed(
       outcome.flatMap((r) => changeOf(r, 'CONFIRMED')),
       claimed,
-      behind,
+      new Set(grouped),
     );
+    if (grouped.length > 0) {
+      void this.db.query(behindTheirHeads(grouped).sql, grouped).then(
+        (rows) => {
+          const behind = idsOf(rows);
+          this.effects.due(grouped.filter((id) => !behind.has(id)));
+        },
+        () => this.effects.due(grouped),
+      );
+    }
     return outcome;
   }
 
