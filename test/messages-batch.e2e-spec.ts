@@ -160,6 +160,18 @@ describe('POST /v1/messages/batch (e2e, MariaDB + Redis)', () => {
     ).toBe(404);
   });
 
+  it('should answer 400 naming the item for a message that is an array, not an object', async () => {
+    // class-validator's nested validation lets an array through as if it were an object.
+    for (const item of [[], [aPrepareRequest()]]) {
+      const res = await batch([aPrepareRequest(), item]);
+      expect(res.status).toBe(400);
+      expect(res.body.code).toBe('VALIDATION_FAILED');
+      expect(res.body.details).toEqual([
+        { field: 'messages', message: 'messages.1 must be an object' },
+      ]);
+    }
+  });
+
   it('should answer 400 for an empty or oversized batch, 413 for a body over the limit, 401 without a key', async () => {
     expect((await batch([])).status).toBe(400);
     const tooMany = await batch(Array.from({ length: 101 }, () => aPrepareRequest()));

@@ -5,6 +5,26 @@ import { ValidateBy, ValidationArguments, ValidationOptions } from 'class-valida
 export const isPlainRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
+/**
+ * Every item of an array is an object (`@ValidateNested` alone lets an array item through, as if
+ * it were an object with no fields).
+ */
+export function HasObjectItems(options?: ValidationOptions): PropertyDecorator {
+  const firstNotObject = (value: unknown) =>
+    Array.isArray(value) ? value.findIndex((item) => !isPlainRecord(item)) : -1;
+  return ValidateBy(
+    {
+      name: 'hasObjectItems',
+      validator: {
+        validate: (value: unknown) => firstNotObject(value) === -1,
+        defaultMessage: (args?: ValidationArguments) =>
+          `${args?.property ?? 'value'}.${firstNotObject(args?.value)} must be an object`,
+      },
+    },
+    options,
+  );
+}
+
 /** What is wrong with a `properties` value, or undefined when it is fine. */
 export function propertiesProblem(value: unknown): string | undefined {
   if (!isPlainRecord(value)) return 'properties must be an object of string values';
