@@ -193,6 +193,33 @@ describe('Producer API (e2e, MariaDB)', () => {
       expect(res.body).toMatchObject({ statusCode: 400, code: 'MALFORMED_JSON' });
     });
 
+    it('should answer 400 MALFORMED_JSON for a body that would poison prototypes', async () => {
+      for (const rawBody of [
+        '{"__proto__": {"admin": true}}',
+        '{"constructor": {"prototype": {}}}',
+      ]) {
+        const res = await call<ErrorBody>(t.baseUrl, 'POST', '/v1/messages', {
+          token: producer.apiKey,
+          rawBody,
+        });
+        expect(res.status).toBe(400);
+        expect(res.body.code).toBe('MALFORMED_JSON');
+      }
+    });
+
+    it('should answer 415 for a body that is not JSON by its content type', async () => {
+      const res = await fetch(`${t.baseUrl}/v1/messages`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${producer.apiKey}`,
+          'content-type': 'application/x-www-form-urlencoded',
+        },
+        body: 'msgLogId=x&topic=orders&body=hello',
+      });
+      expect(res.status).toBe(415);
+      expect(await res.json()).toMatchObject({ statusCode: 415, code: 'UNSUPPORTED_MEDIA_TYPE' });
+    });
+
     it('should answer 400 for a JSON body that is not an object', async () => {
       for (const rawBody of ['[]', '"text"', 'null']) {
         const res = await call<ErrorBody>(t.baseUrl, 'POST', '/v1/messages', {

@@ -24,7 +24,10 @@ export async function createApp(
   logger?: LoggerService | false,
 ): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({ bodyLimit: requestBodyLimit(config) });
+  // Fastify's own JSON parser (built once, with the adapter's body limit and prototype-poisoning
+  // checks) parses the bodies: Nest's replacement builds a new parser for every request.
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
+    bodyParser: false,
     ...(logger !== undefined ? { logger } : {}),
   });
   app.useGlobalFilters(new AllExceptionsFilter());
