@@ -49,6 +49,31 @@ describe('Admin: producers (e2e, MariaDB)', () => {
     expect(named.body).toMatchObject({ name: 'Orders', policy: reset.body.policy });
   });
 
+  it('should refuse a policy that is an array with 400, on create and on PATCH', async () => {
+    // Nested validation alone lets an array through, as a policy that changes nothing.
+    const id = `policy-array-${Date.now()}`;
+    for (const policy of [[], [{ checkBackConcurrency: 2 }]]) {
+      const created = await admin('POST', '/v1/admin/producers', {
+        id,
+        checkBackUrl: 'http://127.0.0.1:9/log',
+        policy,
+      });
+      expect(created.status).toBe(400);
+      expect(created.body.details).toEqual([
+        { field: 'policy', message: 'policy must be an object' },
+      ]);
+    }
+    expect(
+      (await admin('POST', '/v1/admin/producers', { id, checkBackUrl: 'http://127.0.0.1:9/log' }))
+        .status,
+    ).toBe(201);
+    const patched = await admin('PATCH', `/v1/admin/producers/${id}`, { policy: [] });
+    expect(patched.status).toBe(400);
+    expect(patched.body.details).toEqual([
+      { field: 'policy', message: 'policy must be an object' },
+    ]);
+  });
+
   it('should refuse more than 20 allowed check-back origins with 400', async () => {
     const origins = Array.from({ length: 3000 }, (_, i) => `http://127.0.0.1:${1000 + i}`);
     const res = await admin('POST', '/v1/admin/producers', {

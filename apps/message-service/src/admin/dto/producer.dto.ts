@@ -6,6 +6,7 @@ import {
   IsArray,
   IsBoolean,
   IsInt,
+  IsObject,
   IsOptional,
   IsString,
   Length,
@@ -86,6 +87,7 @@ export class RegisterProducerDto {
 
   @ApiPropertyOptional({ type: ProducerPolicyDto })
   @IsOptional()
+  @IsObject() // @ValidateNested alone lets an array through
   @ValidateNested()
   @Type(() => ProducerPolicyDto)
   policy?: ProducerPolicyDto;
@@ -119,6 +121,7 @@ export class UpdateProducerDto {
 
   @ApiPropertyOptional({ type: ProducerPolicyDto })
   @IsOptional()
+  @IsObject() // @ValidateNested alone lets an array through
   @ValidateNested()
   @Type(() => ProducerPolicyDto)
   policy?: ProducerPolicyDto;

@@ -10,7 +10,7 @@ import { ArrayMaxSize, ArrayMinSize, IsArray, ValidateNested } from 'class-valid
 import { ErrorBodyDto } from '../../common/api-errors';
 import { MessageViewDto } from './message-view.dto';
 import { PrepareMessageDto } from './prepare-message.dto';
-import { HasObjectItems } from './validators';
+import { HasNoArrayItems } from './validators';
 
 /** The body of `POST /v1/messages/batch`. */
 export class PrepareBatchDto implements PrepareBatchRequest {
@@ -23,7 +23,7 @@ export class PrepareBatchDto implements PrepareBatchRequest {
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(LIMITS.batchMaxMessages)
-  @HasObjectItems()
+  @HasNoArrayItems()
   @ValidateNested({ each: true })
   @Type(() => PrepareMessageDto)
   messages!: PrepareMessageDto[];

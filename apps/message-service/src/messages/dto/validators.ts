@@ -6,19 +6,19 @@ export const isPlainRecord = (value: unknown): value is Record<string, unknown> 
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
- * Every item of an array is an object (`@ValidateNested` alone lets an array item through, as if
- * it were an object with no fields).
+ * No item of an array is itself an array: `@ValidateNested({ each: true })` refuses items that
+ * are not objects, but lets an array through as if it were an object with no fields.
  */
-export function HasObjectItems(options?: ValidationOptions): PropertyDecorator {
-  const firstNotObject = (value: unknown) =>
-    Array.isArray(value) ? value.findIndex((item) => !isPlainRecord(item)) : -1;
+export function HasNoArrayItems(options?: ValidationOptions): PropertyDecorator {
+  const firstArray = (value: unknown) =>
+    Array.isArray(value) ? value.findIndex((item) => Array.isArray(item)) : -1;
   return ValidateBy(
     {
-      name: 'hasObjectItems',
+      name: 'hasNoArrayItems',
       validator: {
-        validate: (value: unknown) => firstNotObject(value) === -1,
+        validate: (value: unknown) => firstArray(value) === -1,
         defaultMessage: (args?: ValidationArguments) =>
-          `${args?.property ?? 'value'}.${firstNotObject(args?.value)} must be an object`,
+          `${args?.property ?? 'value'}.${firstArray(args?.value)} must be an object`,
       },
     },
     options,
