@@ -1,5 +1,5 @@
 import { BodyEncoding } from '@app/contracts';
-import { hash } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { ValidationFailedError } from '../common/domain-errors';
 
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
@@ -39,6 +39,9 @@ export function contentHash(content: MessageContent): string {
     content.deliverAt ? content.deliverAt.getTime() : null,
     content.body.length,
   ]);
-  // One call (no Hash object): the same digest as updating with the header, '\n' and the body.
-  return hash('sha256', Buffer.concat([Buffer.from(`${header}\n`, 'utf8'), content.body]), 'hex');
+  return createHash('sha256')
+    .update(header, 'utf8')
+    .update('\n')
+    .update(content.body)
+    .digest('hex');
 }
