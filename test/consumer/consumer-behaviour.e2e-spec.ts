@@ -125,7 +125,9 @@ describe.each<Driver>(['redis', 'rocketmq', 'rabbitmq'])(
         },
         onDeadLetter: (m) => dead.push(m),
       });
-      await waitFor(() => dead.length === 1, 'the dead letter', 20_000);
+      // Counted once the dead letter is settled with the MQ, after onDeadLetter returned.
+      await waitFor(() => consumer.stats.get('deadLettered') === 1, 'the dead letter', 20_000);
+      expect(dead).toHaveLength(1);
       expect(dead[0]).toMatchObject({ id: ids[1], deliveryCount: 3 });
       expect(seen.map((m) => m.id).sort()).toEqual([ids[0], ids[2], ids[3]].sort());
       expect(consumer.stats.get('retried')).toBe(2);
