@@ -20,14 +20,19 @@ export interface Trips {
  * Every transaction of the service runs at READ COMMITTED. Status changes are compare-and-set
  * updates, which need no repeatable reads; and under REPEATABLE READ the claim's
  * `FOR UPDATE SKIP LOCKED` scan takes gap locks that block concurrent inserts of new messages
- * and deadlock with them.
+ * and deadlock with them. Both settings are the session's: they are sent once per connection,
+ * ahead of its first transaction here, rather than two statements more in every transaction.
  */
-const OPEN: Statement[] = [
+const SESSION: Statement[] = [
   // Room for the id lists of `lockIntoSet` (MySQL's default is 1,024 bytes, about 37 ids).
   { sql: 'SET SESSION group_concat_max_len = 1048576' },
-  { sql: 'SET TRANSACTION ISOLATION LEVEL READ COMMITTED' },
-  { sql: 'START TRANSACTION' },
+  { sql: 'SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED' },
 ];
+const START: Statement[] = [{ sql: 'START TRANSACTION' }];
+const SESSION_AND_START = [...SESSION, ...START];
+
+/** The pool's connections whose session is set (mysql2 keeps one object per connection). */
+const prepared = new WeakSet<object>();
 
 /** Runs of a transaction that loses a deadlock, in all, before its error is thrown. */
 const DEADLOCK_ATTEMPTS = 5;
@@ -61,14 +66,21 @@ async function once<T>(db: DataSource, work: (trips: Trips) => Promise<T>): Prom
   let opened = false;
   let committed = false;
   const run = async (statements: Statement[]): Promise<unknown[]> => {
-    const all = opened ? statements : [...OPEN, ...statements];
-    const skip = opened ? 0 : OPEN.length;
+    let open: Statement[] = [];
+    let connection: object | undefined;
+    if (!opened) {
+      connection = (await runner.connect()) as object;
+      open = prepared.has(connection) ? START : SESSION_AND_START;
+    }
+    const all = opened ? statements : [...open, ...statements];
     opened = true;
     const results: unknown = await runner.query(
       all.map((s) => s.sql).join(';\n'),
       all.flatMap((s) => s.params ?? []),
     );
-    return (all.length === 1 ? [results] : (results as unknown[])).slice(skip);
+    // Marked only once the settings have run (a trip that failed may have stopped before them).
+    if (open === SESSION_AND_START) prepared.add(connection!);
+    return (all.length === 1 ? [results] : (results as unknown[])).slice(open.length);
   };
   try {
     const result = await work({

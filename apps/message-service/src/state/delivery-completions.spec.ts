@@ -35,6 +35,7 @@ describe(DeliveryCompletions.name, () => {
   /** A database whose completion trip finds `live` still claimed; `insert` answers the rest. */
   function database(live: string[], insert: jest.Mock) {
     const trips: string[] = [];
+    const connection = {};
     const runner = {
       query: jest.fn((sql: string) => {
         trips.push(sql);
@@ -42,6 +43,7 @@ describe(DeliveryCompletions.name, () => {
         results[results.length - 1] = [{ ids: live.length ? live.join(',') : null }];
         return Promise.resolve(results);
       }),
+      connect: jest.fn(() => Promise.resolve(connection)),
       release: jest.fn(() => Promise.resolve()),
     };
     const db = { createQueryRunner: () => runner, query: insert } as unknown as DataSource;
