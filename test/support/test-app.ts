@@ -18,7 +18,10 @@ export interface TestApp {
 }
 
 /** Boots the real service (real MariaDB) on a random loopback port. */
-export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+export async function startTestApp(
+  env: Record<string, string> = {},
+  options: Parameters<typeof createApp>[2] = {},
+): Promise<TestApp> {
   const config = loadConfig({
     DATABASE_URL: TEST_DATABASE_URL,
     REDIS_URL: TEST_REDIS_URL,
@@ -31,7 +34,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     SWEEP_INTERVAL_MS: '200',
     ...env,
   });
-  const app = await createApp(config, process.env.TEST_APP_LOG ? undefined : false);
+  const app = await createApp(config, process.env.TEST_APP_LOG ? undefined : false, options);
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };
   return {

@@ -6,6 +6,7 @@ import { serveConsole } from './console';
 import { AllExceptionsFilter } from './common/http-exception.filter';
 import { createValidationPipe } from './common/validation.pipe';
 import { FAST_CHECKS } from './messages/dto/fast-checks';
+import { answerHotRoutesDirectly } from './messages/direct-routes';
 import { AppConfig } from './config/app-config';
 import { serveOpenApi } from './openapi';
 
@@ -22,6 +23,8 @@ export function requestBodyLimit(config: AppConfig): number {
 export async function createApp(
   config: AppConfig,
   logger?: LoggerService | false,
+  /** `directRoutes: false`: every route through Nest's router (what the direct ones match). */
+  options: { directRoutes?: boolean } = {},
 ): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({ bodyLimit: requestBodyLimit(config) });
   // Fastify's own JSON parser (built once, with the adapter's body limit and prototype-poisoning
@@ -31,7 +34,9 @@ export async function createApp(
     ...(logger !== undefined ? { logger } : {}),
   });
   app.useGlobalFilters(new AllExceptionsFilter());
-  app.useGlobalPipes(createValidationPipe(FAST_CHECKS));
+  const validation = createValidationPipe(FAST_CHECKS);
+  app.useGlobalPipes(validation);
+  if (options.directRoutes !== false) answerHotRoutesDirectly(app, validation);
   serveOpenApi(app);
   serveConsole(app);
   return app;

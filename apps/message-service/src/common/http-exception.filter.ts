@@ -76,10 +76,13 @@ export class AllExceptionsFilter implements ExceptionFilter {
   private readonly logger = new Logger('Http');
 
   catch(error: unknown, host: ArgumentsHost): void {
-    const reply = host.switchToHttp().getResponse<FastifyReply>();
-    const body = toErrorBody(error, this.logger);
-    if (error instanceof RateLimitedError)
-      void reply.header('retry-after', error.retryAfterSeconds);
-    void reply.status(body.statusCode).send(body);
+    void sendError(host.switchToHttp().getResponse<FastifyReply>(), error, this.logger);
   }
+}
+
+/** Answers a request with the error body of `error` (and `Retry-After` for a 429). */
+export function sendError(reply: FastifyReply, error: unknown, logger: Logger): FastifyReply {
+  const body = toErrorBody(error, logger);
+  if (error instanceof RateLimitedError) void reply.header('retry-after', error.retryAfterSeconds);
+  return reply.status(body.statusCode).send(body);
 }

@@ -1,5 +1,8 @@
-import { MessageView, statusName } from '@app/contracts';
+import { MessageView, PrepareBatchResponse, statusName } from '@app/contracts';
+import { MsgLogIdConflictError } from '../common/domain-errors';
+import { toErrorBody } from '../common/http-exception.filter';
 import { Message } from '../state/message';
+import type { PrepareResult } from './messages.service';
 
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
 
@@ -27,5 +30,18 @@ export function toMessageView(m: Message): MessageView {
     confirmedAt: iso(m.confirmedAt),
     sentAt: iso(m.sentAt),
     ...(m.body !== undefined ? { body: m.body.toString('base64') } : {}),
+  };
+}
+
+/** The answer to a batch prepare: one result per message, in order. */
+export function toBatchResponse(
+  results: (PrepareResult | MsgLogIdConflictError)[],
+): PrepareBatchResponse {
+  return {
+    items: results.map((r) =>
+      r instanceof MsgLogIdConflictError
+        ? { statusCode: 409, error: toErrorBody(r) }
+        : { statusCode: r.created ? 201 : 200, message: toMessageView(r.message) },
+    ),
   };
 }

@@ -21,9 +21,7 @@ import { Producer } from '../producers/producer';
 import { LookupMessageQueryDto, WithBodyQueryDto } from './dto/message-query.dto';
 import { PrepareMessageDto } from './dto/prepare-message.dto';
 import { PrepareBatchDto, PrepareBatchResponseDto } from './dto/prepare-batch.dto';
-import { MsgLogIdConflictError } from '../common/domain-errors';
-import { toErrorBody } from '../common/http-exception.filter';
-import { toMessageView } from './message-view';
+import { toBatchResponse, toMessageView } from './message-view';
 import { MessagesService } from './messages.service';
 
 @ApiTags('messages (producers)')
@@ -69,14 +67,7 @@ export class MessagesController {
     @CurrentProducer() producer: Producer,
     @Body() dto: PrepareBatchDto,
   ): Promise<PrepareBatchResponse> {
-    const results = await this.messages.prepareBatch(producer, dto.messages);
-    return {
-      items: results.map((r) =>
-        r instanceof MsgLogIdConflictError
-          ? { statusCode: 409, error: toErrorBody(r) }
-          : { statusCode: r.created ? 201 : 200, message: toMessageView(r.message) },
-      ),
-    };
+    return toBatchResponse(await this.messages.prepareBatch(producer, dto.messages));
   }
 
   @Post(':id/confirm')

@@ -20,11 +20,16 @@ export class ProducerAuthGuard implements CanActivate {
   constructor(private readonly producers: ProducersService) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const request = context.switchToHttp().getRequest<RequestWithProducer>();
+    await this.authenticate(context.switchToHttp().getRequest<RequestWithProducer>());
+    return true;
+  }
+
+  /** The producer whose key the request bears (attached to the request too); else a 401. */
+  async authenticate(request: RequestWithProducer): Promise<Producer> {
     const token = bearerToken(request);
     if (!token) throw new UnauthorizedError('Missing Authorization: Bearer <api key>');
     request.producer = await this.producers.authenticate(token);
-    return true;
+    return request.producer;
   }
 }
 

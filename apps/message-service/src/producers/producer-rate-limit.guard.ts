@@ -20,19 +20,23 @@ export class ProducerRateLimitGuard implements CanActivate {
   }
 
   canActivate(context: ExecutionContext): boolean {
-    if (!this.buckets) return true;
-    const request = context
-      .switchToHttp()
-      .getRequest<FastifyRequest & { producer?: Producer; body?: { messages?: unknown } }>();
-    const messages = request.body?.messages;
+    const request = context.switchToHttp().getRequest<FastifyRequest & { producer?: Producer }>();
+    this.take(request.producer?.id ?? '', request.body);
+    return true;
+  }
+
+  /** Takes what a request's body counts from its producer's bucket; a 429 when it is empty. */
+  take(producerId: string, body: unknown): void {
+    if (!this.buckets) return;
+    const messages = (body as { messages?: unknown } | null | undefined)?.messages;
     // A batch counts each message; one over the batch limit (validation refuses it) counts as
     // one request, so that an oversized body cannot put the producer in debt.
     const n =
       Array.isArray(messages) && messages.length <= LIMITS.batchMaxMessages
         ? Math.max(1, messages.length)
         : 1;
-    const waitMs = this.buckets.take(request.producer?.id ?? '', n);
-    if (waitMs === 0) return true;
+    const waitMs = this.buckets.take(producerId, n);
+    if (waitMs === 0) return;
     throw new RateLimitedError(
       `over ${this.config.rateLimitPerSecond} messages per second; retry in ${waitMs} ms`,
       Math.max(1, Math.ceil(waitMs / 1000)),
