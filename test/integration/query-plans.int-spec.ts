@@ -93,7 +93,7 @@ describe('Query plans of the sweeps and claims (integration)', () => {
     ]);
 
     // What the sweeps, claims and the reconciliation job do.
-    const claimed = await h.deliveryClaims.claimDue(100, 60_000);
+    const { messages: claimed } = await h.deliveryClaims.claimDue(100, 60_000);
     await h.completions.complete(
       claimed.map((m) => ({ kind: 'sent', message: m, mqMessageId: 'mq', latencyMs: 1 })),
     );

@@ -145,8 +145,10 @@ export class DeliveryDispatcher implements BeforeApplicationShutdown {
    * Claims due messages from MySQL (the ids left to it, and whatever else is due, oldest first)
    * in batches of DRAIN_BATCH_SIZE, without waiting for the next sweep. Claims go one after
    * another, since two at once would pick the same candidates; their sends and completions run
-   * side by side with the batches in memory. Stops at a short claim unless more ids overflowed
-   * meanwhile.
+   * side by side with the batches in memory. Stops once a claim found fewer due messages than it
+   * asked for, or could take none of them (other claims hold them: theirs to send), unless more
+   * ids overflowed meanwhile. A claim that took fewer than it found (rows held by a claim of ids
+   * under way) does not stop it: the due messages past its candidates would wait for the sweep.
    */
   private drainOverflow(): Promise<number> {
     if (this.draining) return this.draining;
@@ -165,14 +167,15 @@ export class DeliveryDispatcher implements BeforeApplicationShutdown {
       if (this.closed) break;
       const droppedBefore = this.dropped;
       let claimed: ClaimedMessage[];
+      let more: boolean;
       try {
-        claimed = await this.delivery.claimDue(DRAIN_BATCH_SIZE);
+        ({ messages: claimed, more } = await this.delivery.claimDue(DRAIN_BATCH_SIZE));
       } catch (error) {
         this.overflowed = false; // the next sweep tries again
         this.logger.warn(`claim of due messages failed: ${(error as Error).message}`);
         break;
       }
-      if (claimed.length < DRAIN_BATCH_SIZE && this.dropped === droppedBefore) {
+      if ((!more || claimed.length === 0) && this.dropped === droppedBefore) {
         this.overflowed = false;
       }
       if (claimed.length === 0) break;

@@ -1,7 +1,7 @@
 import { automock, unitConfig } from '../../../../test/support/unit';
 import { JobQueue } from '../queue/job-queue';
 import { AfterCommit } from '../state/after-commit';
-import { ClaimedMessage } from '../state/delivery-claims';
+import { ClaimedMessage, DueClaim } from '../state/delivery-claims';
 import {
   DeliveryDispatcher,
   DRAIN_BATCH_SIZE,
@@ -37,14 +37,23 @@ describe('delivery hand-offs while delivery cannot keep up', () => {
     await closing;
   });
 
-  /** A DeliveryService whose MySQL holds `due` due messages, claimed DRAIN_BATCH_SIZE at most. */
-  function mysqlHolding(due: number) {
+  /**
+   * A DeliveryService whose MySQL holds `due` due messages, claimed DRAIN_BATCH_SIZE at most;
+   * `held(claim)`: how many of that claim's candidates another claim holds (passed over).
+   */
+  function mysqlHolding(due: number, held: (claim: number) => number = () => 0) {
     const delivery = automock<DeliveryService>('deliverIds', 'claimDue', 'attempt');
-    const state = { due, attempting: 0, mostAttempting: 0 };
+    const state = { due, attempting: 0, mostAttempting: 0, claims: 0 };
     delivery.claimDue.mockImplementation((limit) => {
-      const n = Math.min(limit, state.due);
+      // A drain that never stops would starve the test's timers: it fails instead.
+      if (state.claims >= 1000) return Promise.reject(new Error('claims without end'));
+      const candidates = Math.min(limit, state.due);
+      const n = Math.max(0, candidates - held(++state.claims));
       state.due -= n;
-      return Promise.resolve(Array.from({ length: n }, () => ({}) as ClaimedMessage));
+      return Promise.resolve({
+        messages: Array.from({ length: n }, () => ({}) as ClaimedMessage),
+        more: candidates >= limit,
+      });
     });
     delivery.attempt.mockImplementation(async () => {
       state.attempting++;
@@ -69,8 +78,39 @@ describe('delivery hand-offs while delivery cannot keep up', () => {
     }
     release();
     await until(() => state.due === 0 && sut.waiting === 0);
-    // Without waiting for a sweep: claimed from MySQL until a claim comes back short.
+    // Without waiting for a sweep: claimed from MySQL until a claim finds fewer than it asks for.
     expect(delivery.claimDue).toHaveBeenCalledTimes(3);
+    await sut.beforeApplicationShutdown();
+  });
+
+  it(`${DeliveryDispatcher.name} should go on claiming what it left to MySQL when a claim passes over rows another claim holds`, async () => {
+    // The first claims' oldest candidates are being claimed by batches of ids meanwhile.
+    const { delivery, state } = mysqlHolding(3 * DRAIN_BATCH_SIZE + 100, (claim) =>
+      claim <= 2 ? 200 : 0,
+    );
+    let release!: () => void;
+    const mqBack = new Promise<void>((r) => (release = r));
+    delivery.deliverIds.mockImplementation(async (ids) => {
+      await mqBack;
+      return ids.length;
+    });
+    const sut = new DeliveryDispatcher(delivery);
+    for (let i = 0; i < MAX_PENDING_HAND_OFFS + 650; i += 100) {
+      sut.schedule(Array.from({ length: 100 }, (_, j) => `id-${i + j}`));
+    }
+    release();
+    await until(() => state.due === 0 && sut.waiting === 0);
+    expect(state.due).toBe(0);
+    await sut.beforeApplicationShutdown();
+  });
+
+  it(`${DeliveryDispatcher.name} should stop draining when a claim can take none of its candidates`, async () => {
+    // Every candidate is held by other claims (theirs to send): no busy loop over them.
+    const { delivery } = mysqlHolding(5 * DRAIN_BATCH_SIZE, () => DRAIN_BATCH_SIZE);
+    const sut = new DeliveryDispatcher(delivery);
+    expect(await sut.sweep()).toBe(0);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(delivery.claimDue).toHaveBeenCalledTimes(1);
     await sut.beforeApplicationShutdown();
   });
 
@@ -125,7 +165,10 @@ describe('delivery hand-offs while delivery cannot keep up', () => {
     const { delivery } = mysqlHolding(0);
     let release!: () => void;
     const mqBack = new Promise<void>((r) => (release = r));
-    delivery.claimDue.mockResolvedValue(claimedMessages(DRAIN_BATCH_SIZE));
+    delivery.claimDue.mockResolvedValue({
+      messages: claimedMessages(DRAIN_BATCH_SIZE),
+      more: true,
+    });
     delivery.attempt.mockImplementation(async (batch) => {
       if (batch.length === DRAIN_BATCH_SIZE) await mqBack; // the drain's sends hang
     });
@@ -135,7 +178,7 @@ describe('delivery hand-offs while delivery cannot keep up', () => {
     sut.deliverClaimed(claimedMessages(3, 9_000));
     await until(() => delivery.attempt.mock.calls.some(([b]) => b.length === 3));
     expect(delivery.attempt.mock.calls.map(([b]) => b.length)).toContain(3);
-    delivery.claimDue.mockResolvedValue([]);
+    delivery.claimDue.mockResolvedValue({ messages: [], more: false });
     release();
     await sut.beforeApplicationShutdown();
   });
@@ -155,7 +198,7 @@ describe('delivery hand-offs while delivery cannot keep up', () => {
 
   it(`${DeliveryDispatcher.name} should wait at shutdown for a drain's claim under way, and claim no more`, async () => {
     const delivery = automock<DeliveryService>('deliverIds', 'claimDue', 'attempt');
-    let claimedNow!: (messages: ClaimedMessage[]) => void;
+    let claimedNow!: (claim: DueClaim) => void;
     delivery.claimDue.mockReturnValueOnce(new Promise((r) => (claimedNow = r)));
     let attempted = false;
     delivery.attempt.mockImplementation(async () => {
@@ -166,7 +209,7 @@ describe('delivery hand-offs while delivery cannot keep up', () => {
     void sut.sweep();
     await until(() => delivery.claimDue.mock.calls.length === 1);
     const closing = sut.beforeApplicationShutdown();
-    claimedNow(claimedMessages(DRAIN_BATCH_SIZE));
+    claimedNow({ messages: claimedMessages(DRAIN_BATCH_SIZE), more: true });
     await closing;
     // The rows it had claimed were sent before the shutdown ended, and nothing more was claimed.
     expect(attempted).toBe(true);

@@ -150,7 +150,10 @@ describe(DeliveryService.name, () => {
 
   describe('deliverDue', () => {
     it('should claim due messages with the lease and record all outcomes in one completion', async () => {
-      claims.claimDue.mockResolvedValue([claimed({ id: 'A' }), claimed({ id: 'B' })]);
+      claims.claimDue.mockResolvedValue({
+        messages: [claimed({ id: 'A' }), claimed({ id: 'B' })],
+        more: false,
+      });
       mq.send
         .mockResolvedValueOnce({ messageId: 'mq-a' })
         .mockRejectedValueOnce(new MqSendError('busy', false));

@@ -5,7 +5,7 @@ import { backoffMs } from '../common/backoff';
 import { MetricsService } from '../metrics/metrics.service';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { MQ_DRIVER } from '../mq/mq.module';
-import { ClaimedMessage, DeliveryClaims } from '../state/delivery-claims';
+import { ClaimedMessage, DeliveryClaims, DueClaim } from '../state/delivery-claims';
 import { AttemptOutcome, DeliveryCompletions } from '../state/delivery-completions';
 import { toOutgoingMessage } from './outgoing-message';
 
@@ -38,13 +38,13 @@ export class DeliveryService {
 
   /** Claims one batch of due messages and delivers it; returns how many were attempted. */
   async deliverDue(limit = DELIVERY_BATCH_SIZE): Promise<number> {
-    const claimed = await this.claimDue(limit);
-    await this.attempt(claimed);
-    return claimed.length;
+    const { messages } = await this.claimDue(limit);
+    await this.attempt(messages);
+    return messages.length;
   }
 
-  /** Claims up to `limit` due messages (oldest due first) for `attempt`. */
-  claimDue(limit: number): Promise<ClaimedMessage[]> {
+  /** Claims up to `limit` due messages (oldest due first) for `attempt` (see `DueClaim`). */
+  claimDue(limit: number): Promise<DueClaim> {
     return this.claims.claimDue(limit, this.config.claimTimeoutMs);
   }
 

@@ -41,6 +41,11 @@ export interface ClaimSpec<R> {
 export interface Claim<R> {
   /** Stamped on the claimed rows; an outcome applies only where it still holds. */
   token: string;
+  /**
+   * The candidates: the ids given, or the due rows read (at most `limit`). Fewer rows than that
+   * were claimed when some were not due or eligible any more, or another claim held them.
+   */
+  candidates: number;
   rows: R[];
   /** The results of the extra reads. */
   reads: unknown[];
@@ -82,7 +87,8 @@ export async function claimRows<R extends { id: string }>(
       )
     ).map((r) => r.id);
   const token = newClaimToken();
-  if (ids.length === 0) return { token, rows: [], reads: [] };
+  const candidates = ids.length;
+  if (ids.length === 0) return { token, candidates, rows: [], reads: [] };
   return inTransaction(db, async (trips) => {
     const lock: Statement = {
       sql: `SELECT ${spec.columns} FROM messages FORCE INDEX (PRIMARY)
@@ -107,7 +113,7 @@ export async function claimRows<R extends { id: string }>(
     const rows = locked.filter((r) => !excluded.has(r.id));
     if (rows.length === 0) {
       await trips.commit([]);
-      return { token, rows: [], reads: [] };
+      return { token, candidates, rows: [], reads: [] };
     }
     const extra = spec.extra?.(rows) ?? { statements: [], set: '', params: [], reads: [] };
     const claimed = rows.map((r) => r.id);
@@ -124,6 +130,6 @@ export async function claimRows<R extends { id: string }>(
       ],
       extra.reads,
     );
-    return { token, rows, reads: results.slice(extra.statements.length + 1) };
+    return { token, candidates, rows, reads: results.slice(extra.statements.length + 1) };
   });
 }

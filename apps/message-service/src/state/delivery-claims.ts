@@ -30,6 +30,12 @@ export interface ClaimedMessage {
   claimedAt?: number;
 }
 
+/** A claim of due messages, and whether more may be due than it took. */
+export interface DueClaim {
+  messages: ClaimedMessage[];
+  more: boolean;
+}
+
 interface ClaimRow {
   id: string;
   producer_id: string;
@@ -73,21 +79,25 @@ export const HEAD_OF_GROUP = `(message_group IS NULL OR NOT EXISTS (
 export class DeliveryClaims {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
-  /** Claims up to `limit` due messages, oldest due first. */
-  claimDue(limit: number, leaseMs: number): Promise<ClaimedMessage[]> {
-    return this.claim(undefined, limit, leaseMs);
+  /**
+   * Claims up to `limit` due messages, oldest due first. `more`: `limit` due messages were found,
+   * so more may be due (some of them may have been passed over, held by another claim).
+   */
+  async claimDue(limit: number, leaseMs: number): Promise<DueClaim> {
+    const { messages, candidates } = await this.claim(undefined, limit, leaseMs);
+    return { messages, more: candidates >= limit };
   }
 
   /** Claims those of `ids` that are due and not claimed by anybody else. */
-  claimIds(ids: string[], leaseMs: number): Promise<ClaimedMessage[]> {
-    return ids.length === 0 ? Promise.resolve([]) : this.claim(ids, ids.length, leaseMs);
+  async claimIds(ids: string[], leaseMs: number): Promise<ClaimedMessage[]> {
+    return ids.length === 0 ? [] : (await this.claim(ids, ids.length, leaseMs)).messages;
   }
 
   private async claim(
     ids: string[] | undefined,
     limit: number,
     leaseMs: number,
-  ): Promise<ClaimedMessage[]> {
+  ): Promise<{ messages: ClaimedMessage[]; candidates: number }> {
     // Before the claim: its lease is counted from no earlier than this.
     const claimedAt = Date.now();
     let numbers: ReturnType<typeof seqAllocation>['numbers'] = () => new Map();
@@ -111,7 +121,7 @@ export class DeliveryClaims {
       },
     });
     const seqs = numbers(claim.reads[claim.reads.length - 1]);
-    return claim.rows.map((r) => ({
+    const messages = claim.rows.map((r) => ({
       id: r.id,
       producerId: r.producer_id,
       msgLogId: r.msg_log_id,
@@ -127,5 +137,6 @@ export class DeliveryClaims {
       claimToken: claim.token,
       claimedAt,
     }));
+    return { messages, candidates: claim.candidates };
   }
 }
