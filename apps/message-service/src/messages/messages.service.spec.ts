@@ -155,6 +155,20 @@ describe(MessagesService.name, () => {
   });
 
   describe('prepareBatch', () => {
+    it('should store a batch of new msgLogIds in one write, without reading which are known', async () => {
+      transitions.prepare.mockImplementation((ms) => Promise.resolve(ms.map((m) => stored(m))));
+      const results = await sut.prepareBatch(producer, [
+        dto({ msgLogId: 'a' }),
+        dto({ msgLogId: 'b', confirmed: true }),
+      ]);
+      expect(reads.findByMsgLogIds).not.toHaveBeenCalled();
+      expect(transitions.prepare).toHaveBeenCalledTimes(1);
+      expect(results).toMatchObject([
+        { created: true, message: { msgLogId: 'a', status: MessageStatus.PENDING } },
+        { created: true, message: { msgLogId: 'b', status: MessageStatus.CONFIRMED } },
+      ]);
+    });
+
     it('should store the new messages in one write and answer the known ones as replays or conflicts', async () => {
       const same = dto({ msgLogId: 'a' });
       const changed = dto({ msgLogId: 'b' });
@@ -163,10 +177,13 @@ describe(MessagesService.name, () => {
         earlier(same),
         earlier(dto({ msgLogId: 'b', body: 'other' })),
       ]);
-      transitions.prepare.mockImplementation((ms) => Promise.resolve(ms.map((m) => stored(m))));
+      // The whole batch meets the known msgLogIds first (nothing stored), then the rest goes.
+      transitions.prepare
+        .mockRejectedValueOnce(duplicateKey())
+        .mockImplementation((ms) => Promise.resolve(ms.map((m) => stored(m))));
       const results = await sut.prepareBatch(producer, [same, changed, fresh]);
-      expect(transitions.prepare).toHaveBeenCalledTimes(1);
-      expect(transitions.prepare.mock.calls[0][0].map((m) => m.msgLogId)).toEqual(['c']);
+      expect(transitions.prepare).toHaveBeenCalledTimes(2);
+      expect(transitions.prepare.mock.calls[1][0].map((m) => m.msgLogId)).toEqual(['c']);
       expect(results[0]).toMatchObject({ created: false, message: { msgLogId: 'a' } });
       expect(results[1]).toBeInstanceOf(MsgLogIdConflictError);
       expect(results[2]).toMatchObject({ created: true, message: { msgLogId: 'c' } });
@@ -181,6 +198,13 @@ describe(MessagesService.name, () => {
       ]);
       expect(writes.prepare).toHaveBeenCalledTimes(2);
       expect(results.map((r) => (r instanceof Error ? r : r.created))).toEqual([true, true]);
+    });
+
+    it('should pass on a store error other than a known msgLogId, reading nothing', async () => {
+      const down = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+      transitions.prepare.mockRejectedValue(down);
+      await expect(sut.prepareBatch(producer, [dto({ msgLogId: 'a' })])).rejects.toBe(down);
+      expect(reads.findByMsgLogIds).not.toHaveBeenCalled();
     });
 
     it('should refuse the whole batch, naming each field, when a msgLogId repeats', async () => {

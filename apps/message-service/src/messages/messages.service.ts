@@ -44,12 +44,19 @@ export class MessagesService {
    * Prepares up to `LIMITS.batchMaxMessages` messages: the new ones in one transaction, the
    * msgLogIds stored before answered as replays (the existing message, or a conflict). Every
    * message is checked before anything is written; one that fails a check fails the request.
+   * A batch of new msgLogIds (the rule) is stored by one write; only a batch that meets a known
+   * one (all or nothing: nothing is stored then) reads which they are and stores the rest.
    */
   async prepareBatch(
     producer: Producer,
     dtos: PrepareMessageDto[],
   ): Promise<(PrepareResult | MsgLogIdConflictError)[]> {
     const built = this.factory.buildAll(producer, dtos);
+    try {
+      return (await this.transitions.prepare(built)).map((message) => ({ created: true, message }));
+    } catch (error) {
+      if (!isDuplicateKey(error)) throw error;
+    }
     const existing = new Map(
       (
         await this.reads.findByMsgLogIds(
