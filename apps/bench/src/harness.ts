@@ -35,6 +35,8 @@ export const BODY = JSON.stringify({
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export const rate = (n: number, ms: number) => Math.round((n / ms) * 1000);
+/** CPU seconds per 1,000 of `n`, to the millisecond. */
+export const per1000 = (seconds: number, n: number) => Math.round((seconds / n) * 1e6) / 1000;
 export const percentile = (sorted: number[], p: number) =>
   sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : null;
 
@@ -106,6 +108,15 @@ export function cpuSeconds(pid: number): number {
   // /proc/<pid>/stat: fields 14 and 15 (utime, stime) in clock ticks, counted after the ")".
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
   return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/**
+ * A process's main thread (the event loop) so far, in seconds: time on a core, and time it was
+ * runnable but waiting for one (/proc/<pid>/schedstat; the thread group leader only).
+ */
+export function mainThreadSeconds(pid: number): { running: number; waiting: number } {
+  const [running, waiting] = readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ').map(Number);
+  return { running: running / 1e9, waiting: waiting / 1e9 };
 }
 
 /** Peak resident memory of a process (VmHWM), in MB. */

@@ -17,6 +17,7 @@ import {
   CEILING_SAMPLE_MS,
   closedLoop,
   CONCURRENCY,
+  cpuSeconds,
   DATABASE,
   DB_SERVER,
   DURATION_MS,
@@ -24,6 +25,7 @@ import {
   HISTORY,
   MQ_DRIVER,
   peakRssMb,
+  per1000,
   RABBITMQ_EXCHANGE,
   RABBITMQ_URL,
   rate,
@@ -41,8 +43,11 @@ import { DeliverySink, RabbitMqSink, RedisStreamSink } from './sink';
 const round2 = (v: number) => Math.round(v * 100) / 100;
 const port = () => 3900 + Math.floor(Math.random() * 90);
 
-/** Requests/s the bare route answers, with the same load generator and concurrency. */
-async function httpCeiling(ms = DURATION_MS): Promise<number> {
+/**
+ * Requests/s the bare route answers, with the same load generator and concurrency, and the CPU
+ * seconds per 1,000 requests of its process.
+ */
+async function httpCeiling(ms = DURATION_MS): Promise<{ rate: number; cpuPer1000: number }> {
   const p = port();
   const ceiling = await startCeiling(p);
   const http = new HttpClient(new URL(`http://127.0.0.1:${p}`), CONCURRENCY * 2);
@@ -58,7 +63,12 @@ async function httpCeiling(ms = DURATION_MS): Promise<number> {
       if (res.status !== 201) throw new Error(`ceiling: ${res.status}`);
     };
     await closedLoop(CONCURRENCY, Date.now() + WARMUP_MS, call);
-    return rate(await closedLoop(CONCURRENCY, Date.now() + ms, call), ms);
+    const cpuBefore = cpuSeconds(ceiling.pid!);
+    const answered = await closedLoop(CONCURRENCY, Date.now() + ms, call);
+    return {
+      rate: rate(answered, ms),
+      cpuPer1000: per1000(cpuSeconds(ceiling.pid!) - cpuBefore, answered),
+    };
   } finally {
     http.close();
     ceiling.kill('SIGTERM');
@@ -66,7 +76,7 @@ async function httpCeiling(ms = DURATION_MS): Promise<number> {
 }
 
 async function main(): Promise<void> {
-  const ceiling = await httpCeiling();
+  const { rate: ceiling, cpuPer1000: ceilingCpu } = await httpCeiling();
 
   const admin = await createConnection({ uri: DB_SERVER });
   await admin.query(`DROP DATABASE IF EXISTS ${DATABASE}`);
@@ -94,16 +104,20 @@ async function main(): Promise<void> {
     // The machine's speed drifts over a run: each figure also gets a ceiling sample taken just
     // before it (the service idle meanwhile).
     const near: Record<string, number> = {};
-    near.prepareConfirm = await httpCeiling(CEILING_SAMPLE_MS);
+    const nearCpu: Record<string, number> = {};
+    const sample = async (figure: string) => {
+      ({ rate: near[figure], cpuPer1000: nearCpu[figure] } = await httpCeiling(CEILING_SAMPLE_MS));
+    };
+    await sample('prepareConfirm');
     await s.twoCalls('warmup-a', WARMUP_MS);
     const prepareConfirm = await s.twoCalls('prepare-confirm', DURATION_MS);
-    near.confirmedTrue = await httpCeiling(CEILING_SAMPLE_MS);
+    await sample('confirmedTrue');
     await s.oneCall('warmup-b', WARMUP_MS);
     const confirmedTrue = await s.oneCall('confirmed-true', DURATION_MS);
-    near.batch = await httpCeiling(CEILING_SAMPLE_MS);
+    await sample('batch');
     await s.batches('warmup-c', WARMUP_MS);
     const batch = await s.batches('batch', DURATION_MS);
-    near.grouped = await httpCeiling(CEILING_SAMPLE_MS);
+    await sample('grouped');
     await s.oneCall('warmup-d', WARMUP_MS, GROUPS);
     const grouped = await s.oneCall('grouped', DURATION_MS, GROUPS);
     const latency = await s.latency(db, 'latency', DURATION_MS);
@@ -128,7 +142,7 @@ async function main(): Promise<void> {
     const s2 = new Scenarios(http2, s.apiKey, streams, service.pid!);
     const historyInsertMs = await addHistory(db, 'bench');
     const flushed = await settle(db);
-    near.grown = await httpCeiling(CEILING_SAMPLE_MS);
+    await sample('grown');
     await s2.twoCalls('warmup-e', WARMUP_MS);
     const grown = await s2.twoCalls('prepare-confirm-grown', DURATION_MS);
     http2.close();
@@ -169,6 +183,17 @@ async function main(): Promise<void> {
           grouped: round2(grouped.msgsPerSec / ceiling),
         },
         httpCeilingSamples: near,
+        // The bare route's process CPU per 1,000 requests in the run's first ceiling and in each
+        // sample; a message's cost in bare requests is the service's CPU per message over it:
+        // CPU against CPU, so it moves much less with the machine's speed than the ratios above.
+        httpCeilingCpuSecondsPer1000: ceilingCpu,
+        httpCeilingSampleCpuSecondsPer1000: nearCpu,
+        serviceCpuInBareRequests: {
+          prepareConfirm: round2(prepareConfirm.cpuSecondsPer1000 / nearCpu.prepareConfirm),
+          confirmedTrue: round2(confirmedTrue.cpuSecondsPer1000 / nearCpu.confirmedTrue),
+          batch: round2(batch.cpuSecondsPer1000 / nearCpu.batch),
+          grouped: round2(grouped.cpuSecondsPer1000 / nearCpu.grouped),
+        },
         ratioToCeilingSample: {
           prepareConfirm: round2(prepareConfirm.msgsPerSec / (near.prepareConfirm / 2)),
           confirmedTrue: round2(confirmedTrue.msgsPerSec / near.confirmedTrue),

@@ -7,6 +7,8 @@ import {
   CONCURRENCY,
   closedLoop,
   cpuSeconds,
+  mainThreadSeconds,
+  per1000,
   percentile,
   rate,
   RATE,
@@ -14,10 +16,16 @@ import {
 } from './harness';
 import { DeliverySink } from './sink';
 
-/** A throughput figure: messages/s delivered, and the service's CPU seconds per 1,000. */
+/**
+ * A throughput figure: messages/s delivered; the service's CPU seconds per 1,000 (all its
+ * threads), those of its main thread alone, and the share of the time its main thread waited
+ * for a core (runnable, but the cores busy with the database, the load generator or itself).
+ */
 export interface Throughput {
   msgsPerSec: number;
   cpuSecondsPer1000: number;
+  mainThreadCpuSecondsPer1000: number;
+  mainThreadWaitShare: number;
 }
 
 /** The scenarios against one running service, each on a topic of its own. */
@@ -70,6 +78,7 @@ export class Scenarios {
   ): Promise<Throughput> {
     await this.sink.prepare(topic);
     const cpuBefore = cpuSeconds(this.servicePid);
+    const mainBefore = mainThreadSeconds(this.servicePid);
     const start = Date.now();
     let sent = 0;
     await closedLoop(concurrency, start + ms, async () => {
@@ -78,9 +87,13 @@ export class Scenarios {
     });
     const last = await this.sink.drained(topic, sent);
     const cpu = cpuSeconds(this.servicePid) - cpuBefore;
+    const main = mainThreadSeconds(this.servicePid);
+    const elapsed = (Date.now() - start) / 1000;
     return {
       msgsPerSec: rate(sent, Math.max(last - start, ms)),
-      cpuSecondsPer1000: Math.round((cpu / sent) * 1000 * 1000) / 1000,
+      cpuSecondsPer1000: per1000(cpu, sent),
+      mainThreadCpuSecondsPer1000: per1000(main.running - mainBefore.running, sent),
+      mainThreadWaitShare: Math.round(((main.waiting - mainBefore.waiting) / elapsed) * 100) / 100,
     };
   }
 
