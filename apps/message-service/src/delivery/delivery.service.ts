@@ -70,9 +70,9 @@ export class DeliveryService {
     const result = await this.completions.complete(outcomes);
     const sent = new Set(result.sent);
     const failed = new Set(result.failed);
+    this.metrics.sendsOf(outcomes.map((o) => ({ topic: o.message.topic, outcome: o.kind })));
     for (const o of outcomes) {
       const { id, producerId, topic, attempt } = o.message;
-      this.metrics.send(topic, o.kind);
       if (sent.has(id)) {
         // From the confirm to the claim, then to this batch's start, then to the receipt.
         const queuedMs = o.message.claimedAt === undefined ? 0 : started - o.message.claimedAt;

@@ -22,4 +22,37 @@ describe(MetricsService.name, () => {
     );
     expect(other!.value).toBe(47);
   });
+
+  it('should count the changes of a commit and the sends of a batch by label, one increment each', async () => {
+    const sut = new MetricsService(unitConfig());
+    const inc = jest.spyOn(sut.transitions, 'inc');
+    sut.transitionsOf([
+      { to: 'SENT', producerId: 'orders', topic: 'a' },
+      { to: 'SENT', producerId: 'orders', topic: 'a' },
+      { to: 'SENT', producerId: 'orders', topic: 'b' },
+      { to: 'FAILED', producerId: 'orders', topic: 'a' },
+      { to: 'SENT', producerId: 'orders', topic: 'a' },
+    ]);
+    sut.sendsOf([
+      { topic: 'a', outcome: 'sent' },
+      { topic: 'a', outcome: 'retry' },
+      { topic: 'a', outcome: 'sent' },
+    ]);
+    expect(inc).toHaveBeenCalledTimes(3);
+    const values = async (name: string) =>
+      (await sut.registry.getSingleMetric(name)!.get()).values.map((v) => [v.labels, v.value]);
+    expect(await values('rms_transitions_total')).toEqual(
+      expect.arrayContaining([
+        [{ status: 'SENT', producer: 'orders', topic: 'a' }, 3],
+        [{ status: 'SENT', producer: 'orders', topic: 'b' }, 1],
+        [{ status: 'FAILED', producer: 'orders', topic: 'a' }, 1],
+      ]),
+    );
+    expect(await values('rms_sends_total')).toEqual(
+      expect.arrayContaining([
+        [{ topic: 'a', outcome: 'sent' }, 2],
+        [{ topic: 'a', outcome: 'retry' }, 1],
+      ]),
+    );
+  });
 });

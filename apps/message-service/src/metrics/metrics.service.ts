@@ -122,8 +122,23 @@ export class MetricsService {
     this.transitions.inc({ status, producer, topic: this.topic(topic) }, count);
   }
 
-  send(topic: string, outcome: string): void {
-    this.sends.inc({ topic: this.topic(topic), outcome });
+  send(topic: string, outcome: string, count = 1): void {
+    this.sends.inc({ topic: this.topic(topic), outcome }, count);
+  }
+
+  /**
+   * Counts the status changes of one commit: one increment per (status, producer, topic), by how
+   * many there were, rather than one per message (each takes a labelled lookup in the counter).
+   */
+  transitionsOf(changes: readonly { to: string; producerId: string; topic: string }[]): void {
+    for (const [[to, producer, topic], n] of tally(changes, (c) => [c.to, c.producerId, c.topic]))
+      this.transition(to, producer, topic, n);
+  }
+
+  /** Counts the send outcomes of one batch: one increment per (topic, outcome). */
+  sendsOf(outcomes: readonly { topic: string; outcome: string }[]): void {
+    for (const [[topic, outcome], n] of tally(outcomes, (o) => [o.topic, o.outcome]))
+      this.send(topic, outcome, n);
   }
 
   /** The label value for a topic: itself while the bound allows, else `_other`. */
@@ -133,4 +148,17 @@ export class MetricsService {
     this.topics.add(topic);
     return topic;
   }
+}
+
+/** How many of `items` share each key. */
+function tally<T, K extends string[]>(items: readonly T[], key: (item: T) => K): [K, number][] {
+  const counts = new Map<string, [K, number]>();
+  for (const item of items) {
+    const k = key(item);
+    const id = k.join('\u0000');
+    const entry = counts.get(id);
+    if (entry) entry[1]++;
+    else counts.set(id, [k, 1]);
+  }
+  return [...counts.values()];
 }

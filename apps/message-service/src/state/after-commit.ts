@@ -65,8 +65,8 @@ export class AfterCommit {
     if (changes.length === 0) return;
     const confirmed: string[] = [];
     const taken = new Set(claimed.map((m) => m.id));
+    this.metrics.transitionsOf(changes);
     for (const c of changes) {
-      this.metrics.transition(c.to, c.producerId, c.topic);
       if (c.to === 'CONFIRMED' && !taken.has(c.messageId) && !behind.has(c.messageId)) {
         confirmed.push(c.messageId);
       }
