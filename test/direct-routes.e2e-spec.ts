@@ -3,13 +3,17 @@ import { ProducerAuthGuard } from '../apps/message-service/src/producers/produce
 import { aPrepareRequest } from './factories/message.factory';
 import { deleteMessagesOf } from './support/cleanup';
 import { anyJson } from './support/fuzz';
-import { call, JsonResponse } from './support/http';
+import { call, callWithHeaders, JsonResponse } from './support/http';
 import { registerProducer, startTestApp, TestApp, TestProducer } from './support/test-app';
 
 /** What the two instances answer differently by nature: ids, times, the producer's own id. */
 const VARYING = new Set(['id', 'producerId', 'createdAt', 'nextAttemptAt', 'confirmedAt']);
 
-function normalised(res: JsonResponse, producerId: string, ids: Map<string, string>): unknown {
+function normalised(
+  res: JsonResponse & { headers: Headers },
+  producerId: string,
+  ids: Map<string, string>,
+): unknown {
   const text = JSON.stringify(res.body ?? null, (key, value: unknown) =>
     VARYING.has(key) && value !== null ? `<${key}>` : value,
   );
@@ -17,7 +21,14 @@ function normalised(res: JsonResponse, producerId: string, ids: Map<string, stri
   let out = text.split(producerId).join('<producer>');
   for (const [id, name] of ids) out = out.split(id).join(name);
   out = out.replace(/\b[0-9A-HJKMNP-TV-Z]{26}\b/g, '<message id>');
-  return { status: res.status, body: JSON.parse(out) as unknown };
+  out = out.replace(/retry in \d+ ms/g, 'retry in <n> ms'); // when the bucket refills
+  const header = (name: string) => res.headers.get(name);
+  return {
+    status: res.status,
+    contentType: header('content-type'),
+    retryAfter: header('retry-after'),
+    body: JSON.parse(out) as unknown,
+  };
 }
 
 /** Mostly `valid`, now and then any JSON value, now and then absent. */
@@ -53,13 +64,23 @@ const prepareBody = fc
 describe('Hot routes answered directly (e2e, MariaDB)', () => {
   let direct: TestApp;
   let router: TestApp;
+  /** The same pair with a rate limit of 2 messages/s per producer. */
+  let limitedDirect: TestApp;
+  let limitedRouter: TestApp;
   const producers = new Map<TestApp, TestProducer>();
 
   beforeAll(async () => {
-    direct = await startTestApp({ ROLE: 'api', MAX_BODY_BYTES: '2048' });
-    router = await startTestApp({ ROLE: 'api', MAX_BODY_BYTES: '2048' }, { directRoutes: false });
-    producers.set(direct, await registerProducer(direct));
-    producers.set(router, await registerProducer(router));
+    const env = { ROLE: 'api', MAX_BODY_BYTES: '2048' };
+    direct = await startTestApp(env);
+    router = await startTestApp(env, { directRoutes: false });
+    limitedDirect = await startTestApp({ ...env, RATE_LIMIT_PER_SECOND: '2' });
+    limitedRouter = await startTestApp(
+      { ...env, RATE_LIMIT_PER_SECOND: '2' },
+      { directRoutes: false },
+    );
+    for (const t of [direct, router, limitedDirect, limitedRouter]) {
+      producers.set(t, await registerProducer(t));
+    }
   });
 
   afterAll(async () => {
@@ -67,15 +88,19 @@ describe('Hot routes answered directly (e2e, MariaDB)', () => {
       direct,
       [...producers.values()].map((p) => p.id),
     );
-    await Promise.all([direct.close(), router.close()]);
+    await Promise.all([...producers.keys()].map((t) => t.close()));
   });
 
-  type Request = (t: TestApp, key: string) => Promise<JsonResponse>;
+  type Request = (t: TestApp, key: string) => Promise<JsonResponse & { headers: Headers }>;
 
-  /** Sends `request` to both instances and expects the same answer. */
-  async function same(request: Request, ids = new Map<string, string>()): Promise<number> {
+  /** Sends `request` to both instances of `pair` and expects the same answer. */
+  async function same(
+    request: Request,
+    ids = new Map<string, string>(),
+    pair = [direct, router],
+  ): Promise<number> {
     const answers = [];
-    for (const t of [direct, router]) {
+    for (const t of pair) {
       const producer = producers.get(t)!;
       answers.push(normalised(await request(t, producer.apiKey), producer.id, ids));
     }
@@ -84,7 +109,7 @@ describe('Hot routes answered directly (e2e, MariaDB)', () => {
   }
 
   const post = (path: string, json?: unknown, options: { rawBody?: string } = {}): Request => {
-    return (t, key) => call(t.baseUrl, 'POST', path, { token: key, json, ...options });
+    return (t, key) => callWithHeaders(t.baseUrl, 'POST', path, { token: key, json, ...options });
   };
 
   it('should answer a generated prepare the same, whatever it holds', async () => {
@@ -99,15 +124,31 @@ describe('Hot routes answered directly (e2e, MariaDB)', () => {
 
   it('should answer credentials, malformed and oversized bodies the same', async () => {
     const valid = aPrepareRequest();
-    expect(await same((t) => call(t.baseUrl, 'POST', '/v1/messages', { json: valid }))).toBe(401);
     expect(
-      await same((t) => call(t.baseUrl, 'POST', '/v1/messages', { token: 'x', json: valid })),
+      await same((t) => callWithHeaders(t.baseUrl, 'POST', '/v1/messages', { json: valid })),
+    ).toBe(401);
+    expect(
+      await same((t) =>
+        callWithHeaders(t.baseUrl, 'POST', '/v1/messages', { token: 'x', json: valid }),
+      ),
     ).toBe(401);
     expect(await same(post('/v1/messages', undefined, { rawBody: '{"msgLogId":' }))).toBe(400);
     expect(await same(post('/v1/messages', [valid]))).toBe(400);
     expect(await same(post('/v1/messages', { ...valid, body: 'x'.repeat(4096) }))).toBe(413);
     expect(await same(post('/v1/messages', aPrepareRequest({ msgLogId: 'log-same' })))).toBe(201);
     expect(await same(post('/v1/messages', aPrepareRequest({ msgLogId: 'log-same' })))).toBe(200);
+  });
+
+  it('should answer a producer over its rate limit the same, Retry-After included', async () => {
+    const pair = [limitedDirect, limitedRouter];
+    const statuses: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const prepare = post('/v1/messages', aPrepareRequest({ msgLogId: `rl-${i}` }));
+      statuses.push(await same(prepare, undefined, pair));
+    }
+    const batch = post('/v1/messages/batch', { messages: [aPrepareRequest()] });
+    statuses.push(await same(batch, undefined, pair));
+    expect(statuses).toEqual([201, 201, 429, 429]);
   });
 
   it('should answer batches the same', async () => {
@@ -149,7 +190,7 @@ describe('Hot routes answered directly (e2e, MariaDB)', () => {
     const confirm =
       (id: (t: TestApp) => string): Request =>
       (t, key) =>
-        call(t.baseUrl, 'POST', `/v1/messages/${id(t)}/confirm`, { token: key });
+        callWithHeaders(t.baseUrl, 'POST', `/v1/messages/${id(t)}/confirm`, { token: key });
     expect(
       await same(
         confirm((t) => own.get(t)!.pending),
@@ -177,6 +218,10 @@ describe('Hot routes answered directly (e2e, MariaDB)', () => {
     ).toBe(404);
     expect(await same(confirm(() => '01JBENCHCEILING0000000000000'))).toBe(404);
     expect(await same(confirm(() => 'not-an-id'))).toBe(404);
+    // The key is checked before the id.
+    expect(
+      await same((t) => callWithHeaders(t.baseUrl, 'POST', '/v1/messages/not-an-id/confirm')),
+    ).toBe(401);
     expect(await same(confirm(() => ''))).toBe(404);
   });
 

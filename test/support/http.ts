@@ -4,18 +4,20 @@ export interface JsonResponse<T = unknown> {
   body: T;
 }
 
-/** Calls the service over real HTTP and parses the JSON answer. */
-export async function call<T = unknown>(
+export interface CallOptions {
+  token?: string;
+  json?: unknown;
+  rawBody?: string;
+  headers?: Record<string, string>;
+}
+
+/** Calls the service over real HTTP and parses the JSON answer; its headers too. */
+export async function callWithHeaders<T = unknown>(
   baseUrl: string,
   method: string,
   path: string,
-  options: {
-    token?: string;
-    json?: unknown;
-    rawBody?: string;
-    headers?: Record<string, string>;
-  } = {},
-): Promise<JsonResponse<T>> {
+  options: CallOptions = {},
+): Promise<JsonResponse<T> & { headers: Headers }> {
   const headers: Record<string, string> = { ...options.headers };
   if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
   let body: string | undefined;
@@ -28,5 +30,20 @@ export async function call<T = unknown>(
   }
   const response = await fetch(`${baseUrl}${path}`, { method, headers, body });
   const text = await response.text();
-  return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T };
+  return {
+    status: response.status,
+    body: (text ? JSON.parse(text) : undefined) as T,
+    headers: response.headers,
+  };
+}
+
+/** Calls the service over real HTTP and parses the JSON answer. */
+export async function call<T = unknown>(
+  baseUrl: string,
+  method: string,
+  path: string,
+  options: CallOptions = {},
+): Promise<JsonResponse<T>> {
+  const { status, body } = await callWithHeaders<T>(baseUrl, method, path, options);
+  return { status, body };
 }

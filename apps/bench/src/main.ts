@@ -193,6 +193,7 @@ async function main(): Promise<void> {
           confirmedTrue: round2(confirmedTrue.cpuSecondsPer1000 / nearCpu.confirmedTrue),
           batch: round2(batch.cpuSecondsPer1000 / nearCpu.batch),
           grouped: round2(grouped.cpuSecondsPer1000 / nearCpu.grouped),
+          grown: round2(grown.cpuSecondsPer1000 / nearCpu.grown),
         },
         ratioToCeilingSample: {
           prepareConfirm: round2(prepareConfirm.msgsPerSec / (near.prepareConfirm / 2)),

@@ -46,7 +46,7 @@ export class DeliveryDispatcher implements BeforeApplicationShutdown {
   private gathering?: NodeJS.Timeout;
   private dropped = 0;
   private droppedLogged = false;
-  /** Ids were left to MySQL since the last claim of due messages came back short. */
+  /** Ids were left to MySQL since a claim of due messages last found fewer than it asked for. */
   private overflowed = false;
   private draining?: Promise<number>;
 
@@ -101,9 +101,9 @@ export class DeliveryDispatcher implements BeforeApplicationShutdown {
   }
 
   /**
-   * Delivers every due message (the sweep): claims them batch by batch until a claim comes back
-   * short, while earlier batches are sent; returns how many were claimed. A sweep while a drain
-   * is under way joins it.
+   * Delivers every due message (the sweep): claims them batch by batch until a claim finds fewer
+   * than it asks for or takes none, while earlier batches are sent; returns how many were
+   * claimed. A sweep while a drain is under way joins it.
    */
   sweep(): Promise<number> {
     this.overflowed = true;
