@@ -64,8 +64,8 @@ describe('delivery hand-offs while delivery cannot keep up', () => {
     return { delivery, state };
   }
 
-  it(`${DeliveryDispatcher.name} should claim what it left to MySQL as soon as it has room again`, async () => {
-    const { delivery, state } = mysqlHolding(2 * DRAIN_BATCH_SIZE + 250);
+  /** Confirms past MAX_PENDING_HAND_OFFS while the MQ hangs, then the MQ back: the dispatcher. */
+  function overflowWhileMqHangs(delivery: jest.Mocked<DeliveryService>): DeliveryDispatcher {
     let release!: () => void;
     const mqBack = new Promise<void>((r) => (release = r));
     delivery.deliverIds.mockImplementation(async (ids) => {
@@ -77,6 +77,12 @@ describe('delivery hand-offs while delivery cannot keep up', () => {
       sut.schedule(Array.from({ length: 100 }, (_, j) => `id-${i + j}`));
     }
     release();
+    return sut;
+  }
+
+  it(`${DeliveryDispatcher.name} should claim what it left to MySQL as soon as it has room again`, async () => {
+    const { delivery, state } = mysqlHolding(2 * DRAIN_BATCH_SIZE + 250);
+    const sut = overflowWhileMqHangs(delivery);
     await until(() => state.due === 0 && sut.waiting === 0);
     // Without waiting for a sweep: claimed from MySQL until a claim finds fewer than it asks for.
     expect(delivery.claimDue).toHaveBeenCalledTimes(3);
@@ -88,17 +94,7 @@ describe('delivery hand-offs while delivery cannot keep up', () => {
     const { delivery, state } = mysqlHolding(3 * DRAIN_BATCH_SIZE + 100, (claim) =>
       claim <= 2 ? 200 : 0,
     );
-    let release!: () => void;
-    const mqBack = new Promise<void>((r) => (release = r));
-    delivery.deliverIds.mockImplementation(async (ids) => {
-      await mqBack;
-      return ids.length;
-    });
-    const sut = new DeliveryDispatcher(delivery);
-    for (let i = 0; i < MAX_PENDING_HAND_OFFS + 650; i += 100) {
-      sut.schedule(Array.from({ length: 100 }, (_, j) => `id-${i + j}`));
-    }
-    release();
+    const sut = overflowWhileMqHangs(delivery);
     await until(() => state.due === 0 && sut.waiting === 0);
     expect(state.due).toBe(0);
     await sut.beforeApplicationShutdown();
