@@ -185,7 +185,8 @@ async function main(): Promise<void> {
         httpCeilingSamples: near,
         // The bare route's process CPU per 1,000 requests in the run's first ceiling and in each
         // sample; a message's cost in bare requests is the service's CPU per message over it:
-        // CPU against CPU, so it moves much less with the machine's speed than the ratios above.
+        // CPU against CPU, whatever the share of the cores each got (the machine's speed between
+        // the sample and the figure still moves it).
         httpCeilingCpuSecondsPer1000: ceilingCpu,
         httpCeilingSampleCpuSecondsPer1000: nearCpu,
         serviceCpuInBareRequests: {

@@ -23,7 +23,7 @@ type Handler = (request: FastifyRequest, reply: FastifyReply) => Promise<unknown
  * controller): a tenth of the service's main-thread CPU per message under load, and the main
  * thread bounds the throughput. The routes are still declared by `MessagesController` (and
  * described by the OpenAPI document from it); only their handlers are swapped as Nest registers
- * them, so a route Nest stopped registering that way keeps its controller handler.
+ * them.
  *
  * Call before the application is initialised (Nest registers its routes in `init`); the
  * server's start fails if any of the three was not swapped.
