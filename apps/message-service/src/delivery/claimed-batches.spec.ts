@@ -50,29 +50,45 @@ describe(ClaimedBatches.name, () => {
 
   it('should not wait for the cap with a full batch, nor start more than MAX_CLAIMED_SENDING', async () => {
     sut.push(messages(1));
-    sut.push(messages(DELIVERY_BATCH_SIZE));
-    expect(batches).toEqual([1, DELIVERY_BATCH_SIZE]);
+    for (let i = 1; i < MAX_CLAIMED_SENDING; i++) sut.push(messages(DELIVERY_BATCH_SIZE));
+    expect(batches).toEqual([1, ...Array(MAX_CLAIMED_SENDING - 1).fill(DELIVERY_BATCH_SIZE)]);
     sut.push(messages(DELIVERY_BATCH_SIZE + 5));
     await sleep(GATHER_CAP_MS + 20);
     expect(batches).toHaveLength(MAX_CLAIMED_SENDING);
     expect(sut.length).toBe(DELIVERY_BATCH_SIZE + 5);
     releases[0]();
     await sleep(1);
-    expect(batches).toEqual([1, DELIVERY_BATCH_SIZE, DELIVERY_BATCH_SIZE]);
+    expect(batches).toHaveLength(MAX_CLAIMED_SENDING + 1);
+    expect(batches.at(-1)).toBe(DELIVERY_BATCH_SIZE);
+  });
+
+  it('should start no other batch while MAX_CLAIMED_BYTES of bodies are being sent', async () => {
+    sut.push(messages(1, MAX_CLAIMED_BYTES));
+    sut.push(messages(DELIVERY_BATCH_SIZE));
+    await sleep(GATHER_CAP_MS + 20);
+    expect(batches).toEqual([1]);
+    expect(sut.length).toBe(DELIVERY_BATCH_SIZE);
+    releases[0]();
+    await sleep(1);
+    expect(batches).toEqual([1, DELIVERY_BATCH_SIZE]);
   });
 
   it('should bound what waits by count and by bytes, and take nothing once closed', () => {
     expect(sut.room()).toBe(MAX_CLAIMED_WAITING);
+    const big = messages(1, MAX_CLAIMED_BYTES);
     sut.push(messages(1)); // goes at once
-    sut.push(messages(DELIVERY_BATCH_SIZE)); // a full batch goes too
+    // Full batches go too, until every slot is taken.
+    for (let i = 1; i < MAX_CLAIMED_SENDING; i++) sut.push(messages(DELIVERY_BATCH_SIZE));
     sut.push(messages(50)); // waits
     expect(sut.room()).toBe(MAX_CLAIMED_WAITING - 50);
-    sut.push(messages(1, MAX_CLAIMED_BYTES));
+    sut.push(big);
     expect(sut.room()).toBe(0);
     sut.close();
     expect(sut.room()).toBe(0);
     // Closing sends everything that waited, whatever the limits.
     expect(sut.length).toBe(0);
-    expect(batches.reduce((a, b) => a + b, 0)).toBe(1 + DELIVERY_BATCH_SIZE + 51);
+    expect(batches.reduce((a, b) => a + b, 0)).toBe(
+      1 + (MAX_CLAIMED_SENDING - 1) * DELIVERY_BATCH_SIZE + 51,
+    );
   });
 });

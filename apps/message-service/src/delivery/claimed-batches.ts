@@ -1,14 +1,22 @@
 import { ClaimedMessage } from '../state/delivery-claims';
 import { DELIVERY_BATCH_SIZE } from './delivery.service';
 
-/** Batches of messages claimed on write being sent at once, at most. */
-export const MAX_CLAIMED_SENDING = 2;
+/**
+ * Batches of messages claimed on write being sent at once, at most. Two were too few for batch
+ * prepares: while both waited on their completion's commit, writes kept coming, what waited
+ * reached MAX_CLAIMED_WAITING and a third of the batches were handed off by id, to be claimed
+ * again by a second transaction.
+ */
+export const MAX_CLAIMED_SENDING = 4;
 /**
  * Messages claimed on write waiting to be sent, at most: beyond it a write claims nothing (its
  * messages are handed off by id). Each holds its body, and its lease runs while it waits.
  */
 export const MAX_CLAIMED_WAITING = 4 * DELIVERY_BATCH_SIZE;
-/** Bytes of bodies waiting, at most (see MAX_CLAIMED_WAITING). */
+/**
+ * Bytes of bodies waiting, at most (see MAX_CLAIMED_WAITING); and a batch starts only while
+ * fewer than this are being sent (one batch always may).
+ */
 export const MAX_CLAIMED_BYTES = 32 * 1024 * 1024;
 /** A message waits this long at most for others to join its batch while a slot is free. */
 export const GATHER_CAP_MS = 5;
@@ -17,14 +25,16 @@ export const GATHER_CAP_MS = 5;
  * The messages claimed by the write that confirmed them, on their way to their first attempt: a
  * batch starts at once when none is being sent; while one is, the next gathers until it is full
  * or its oldest message has waited GATHER_CAP_MS, so under load one completion records many
- * sends and when idle a message goes at once. Bounded in count and bytes (`room`); nothing here
- * is dropped. Only these batches count against MAX_CLAIMED_SENDING, so drains and hand-offs by
+ * sends and when idle a message goes at once. What waits is bounded in count and bytes (`room`),
+ * what is being sent in batches and bytes; nothing here is dropped. Only these batches count against MAX_CLAIMED_SENDING, so drains and hand-offs by
  * id never hold them back.
  */
 export class ClaimedBatches {
   private waiting: ClaimedMessage[] = [];
   private bytes = 0;
   private sending = 0;
+  /** Bytes of bodies in the batches being sent. */
+  private sendingBytes = 0;
   /** When the oldest waiting message arrived. */
   private since = 0;
   private timer?: NodeJS.Timeout;
@@ -60,7 +70,7 @@ export class ClaimedBatches {
   }
 
   private pump(): void {
-    while (this.waiting.length > 0 && (this.closed || this.sending < MAX_CLAIMED_SENDING)) {
+    while (this.waiting.length > 0 && (this.closed || this.slotFree())) {
       const due =
         this.closed ||
         this.sending === 0 ||
@@ -68,23 +78,22 @@ export class ClaimedBatches {
         Date.now() - this.since >= GATHER_CAP_MS;
       if (!due) break;
       const batch = this.waiting.splice(0, DELIVERY_BATCH_SIZE);
-      for (const m of batch) this.bytes -= m.body.length;
+      let bytes = 0;
+      for (const m of batch) bytes += m.body.length;
+      this.bytes -= bytes;
+      this.sendingBytes += bytes;
       this.since = Date.now();
       this.sending++;
       void this.start(batch)
         .catch(() => undefined) // `start` reports its own failures
         .finally(() => {
           this.sending--;
+          this.sendingBytes -= bytes;
           this.pump();
         });
     }
     // A batch that may wait for a free slot is started when one frees; otherwise at its cap.
-    if (
-      this.waiting.length > 0 &&
-      !this.timer &&
-      !this.closed &&
-      this.sending < MAX_CLAIMED_SENDING
-    ) {
+    if (this.waiting.length > 0 && !this.timer && !this.closed && this.slotFree()) {
       this.timer = setTimeout(
         () => {
           this.timer = undefined;
@@ -93,5 +102,13 @@ export class ClaimedBatches {
         Math.max(1, this.since + GATHER_CAP_MS - Date.now()),
       );
     }
+  }
+
+  /** Another batch may start: none is being sent, or a slot is free and the bytes allow it. */
+  private slotFree(): boolean {
+    return (
+      this.sending === 0 ||
+      (this.sending < MAX_CLAIMED_SENDING && this.sendingBytes < MAX_CLAIMED_BYTES)
+    );
   }
 }

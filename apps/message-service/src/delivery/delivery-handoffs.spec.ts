@@ -185,7 +185,8 @@ describe('delivery hand-offs while delivery cannot keep up', () => {
     delivery.deliverIds.mockResolvedValue(1);
     const sut = new DeliveryDispatcher(delivery);
     sut.deliverClaimed(claimedMessages(1));
-    sut.deliverClaimed(claimedMessages(DELIVERY_BATCH_SIZE, 1));
+    for (let i = 1; i < MAX_CLAIMED_SENDING; i++)
+      sut.deliverClaimed(claimedMessages(DELIVERY_BATCH_SIZE, 1 + (i - 1) * DELIVERY_BATCH_SIZE));
     expect(delivery.attempt).toHaveBeenCalledTimes(MAX_CLAIMED_SENDING);
     sut.schedule(['id-1']);
     await until(() => delivery.deliverIds.mock.calls.length === 1);
