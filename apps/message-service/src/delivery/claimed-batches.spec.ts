@@ -5,6 +5,7 @@ import {
   MAX_CLAIMED_BYTES,
   MAX_CLAIMED_SENDING,
   MAX_CLAIMED_WAITING,
+  MIN_CLAIMED_SENDING,
 } from './claimed-batches';
 import { DELIVERY_BATCH_SIZE } from './delivery.service';
 
@@ -62,15 +63,21 @@ describe(ClaimedBatches.name, () => {
     expect(batches.at(-1)).toBe(DELIVERY_BATCH_SIZE);
   });
 
-  it('should start no other batch while MAX_CLAIMED_BYTES of bodies are being sent', async () => {
-    sut.push(messages(1, MAX_CLAIMED_BYTES));
-    sut.push(messages(DELIVERY_BATCH_SIZE));
+  it('should start no batch beyond MIN_CLAIMED_SENDING while MAX_CLAIMED_BYTES are being sent', async () => {
+    const full = Array(MIN_CLAIMED_SENDING - 1).fill(DELIVERY_BATCH_SIZE);
+    sut.push(messages(1, MAX_CLAIMED_BYTES)); // goes at once
+    // Full batches go too, up to the minimum...
+    for (let i = 1; i < MIN_CLAIMED_SENDING; i++) sut.push(messages(DELIVERY_BATCH_SIZE));
+    sut.push(messages(DELIVERY_BATCH_SIZE)); // ...but no more: the bytes being sent are at the bound
     await sleep(GATHER_CAP_MS + 20);
-    expect(batches).toEqual([1]);
+    expect(batches).toEqual([1, ...full]);
     expect(sut.length).toBe(DELIVERY_BATCH_SIZE);
-    releases[0]();
+    releases[0](); // the big one is recorded: its bytes are given back
     await sleep(1);
-    expect(batches).toEqual([1, DELIVERY_BATCH_SIZE]);
+    expect(batches).toEqual([1, ...full, DELIVERY_BATCH_SIZE]);
+    sut.push(messages(DELIVERY_BATCH_SIZE)); // beyond the minimum, as the bytes now allow
+    expect(batches).toEqual([1, ...full, DELIVERY_BATCH_SIZE, DELIVERY_BATCH_SIZE]);
+    expect(MAX_CLAIMED_SENDING).toBeGreaterThan(MIN_CLAIMED_SENDING);
   });
 
   it('should bound what waits by count and by bytes, and take nothing once closed', () => {

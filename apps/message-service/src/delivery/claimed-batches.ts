@@ -8,14 +8,17 @@ import { DELIVERY_BATCH_SIZE } from './delivery.service';
  * again by a second transaction.
  */
 export const MAX_CLAIMED_SENDING = 4;
+/** Batches that may be sent at once whatever their bytes (see MAX_CLAIMED_BYTES). */
+export const MIN_CLAIMED_SENDING = 2;
 /**
  * Messages claimed on write waiting to be sent, at most: beyond it a write claims nothing (its
  * messages are handed off by id). Each holds its body, and its lease runs while it waits.
  */
 export const MAX_CLAIMED_WAITING = 4 * DELIVERY_BATCH_SIZE;
 /**
- * Bytes of bodies waiting, at most (see MAX_CLAIMED_WAITING); and a batch starts only while
- * fewer than this are being sent (one batch always may).
+ * Bytes of bodies waiting, at most (see MAX_CLAIMED_WAITING); and beyond MIN_CLAIMED_SENDING
+ * batches, another starts only while fewer than this are being sent (so what is being sent
+ * holds at most this plus one batch, or MIN_CLAIMED_SENDING batches).
  */
 export const MAX_CLAIMED_BYTES = 32 * 1024 * 1024;
 /** A message waits this long at most for others to join its batch while a slot is free. */
@@ -26,8 +29,8 @@ export const GATHER_CAP_MS = 5;
  * batch starts at once when none is being sent; while one is, the next gathers until it is full
  * or its oldest message has waited GATHER_CAP_MS, so under load one completion records many
  * sends and when idle a message goes at once. What waits is bounded in count and bytes (`room`),
- * what is being sent in batches and bytes; nothing here is dropped. Only these batches count against MAX_CLAIMED_SENDING, so drains and hand-offs by
- * id never hold them back.
+ * what is being sent in batches and bytes; nothing here is dropped. Only these batches count
+ * against MAX_CLAIMED_SENDING, so drains and hand-offs by id never hold them back.
  */
 export class ClaimedBatches {
   private waiting: ClaimedMessage[] = [];
@@ -104,10 +107,10 @@ export class ClaimedBatches {
     }
   }
 
-  /** Another batch may start: none is being sent, or a slot is free and the bytes allow it. */
+  /** Another batch may start: fewer than the minimum are being sent, or the bytes allow it. */
   private slotFree(): boolean {
     return (
-      this.sending === 0 ||
+      this.sending < MIN_CLAIMED_SENDING ||
       (this.sending < MAX_CLAIMED_SENDING && this.sendingBytes < MAX_CLAIMED_BYTES)
     );
   }

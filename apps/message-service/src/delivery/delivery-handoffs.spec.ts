@@ -221,7 +221,7 @@ describe('delivery hand-offs while delivery cannot keep up', () => {
     delivery.deliverIds.mockReturnValue(mqBack.then(() => 0));
     const sut = new DeliveryDispatcher(delivery);
     expect(sut.room()).toBe(MAX_CLAIMED_WAITING);
-    // Two batches go; the rest waits for a free slot.
+    // MAX_CLAIMED_SENDING batches go; the rest waits for a free slot.
     sut.deliverClaimed(claimedMessages(MAX_CLAIMED_SENDING * DELIVERY_BATCH_SIZE + 300));
     expect(sut.room()).toBe(MAX_CLAIMED_WAITING - 300);
     for (let i = 0; i < MAX_PENDING_HAND_OFFS + 300; i += 100) {
