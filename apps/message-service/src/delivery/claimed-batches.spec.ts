@@ -82,6 +82,7 @@ describe(ClaimedBatches.name, () => {
 
   it('should bound what waits by count and by bytes, and take nothing once closed', () => {
     expect(sut.room()).toBe(MAX_CLAIMED_WAITING);
+    // Made first: filling 32 MiB can outlast GATHER_CAP_MS, which would send what waits.
     const big = messages(1, MAX_CLAIMED_BYTES);
     sut.push(messages(1)); // goes at once
     // Full batches go too, until every slot is taken.
