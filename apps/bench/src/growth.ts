@@ -1,5 +1,6 @@
 import { Connection } from 'mysql2/promise';
-import { BODY, HISTORY } from './harness';
+import { BODY, HISTORY, round2, WARMUP_MS } from './harness';
+import { Scenarios } from './scenarios';
 
 /**
  * Puts HISTORY SENT messages (a day old, their happy path in their own columns, as the service
@@ -72,4 +73,61 @@ export async function settle(
     }
     await new Promise((r) => setTimeout(r, 500));
   }
+}
+
+/** One pair of the side-by-side growth figure: prepare + confirm on each table. */
+export interface GrowthPair {
+  /** Msgs/s on the grown table and on the empty one, and the first over the second. */
+  grown: number;
+  empty: number;
+  ratio: number;
+  /** Each service's CPU seconds per 1,000 messages in its run. */
+  grownCpuSecondsPer1000: number;
+  emptyCpuSecondsPer1000: number;
+}
+
+/**
+ * The grown table beside an empty one, seconds apart: prepare + confirm through `grown` (the
+ * service over the grown table) and through `empty` (a second service, the same build, over a
+ * database of its own that starts empty) in turn, `count` times, each run for `ms` after a
+ * warm-up, the order swapped from one pair to the next so that what comes of going first or
+ * second (the machine's drift within a pair, the write-back of the run before) favours neither
+ * side over an even count. The runs of one pair see the same machine; runs minutes apart do not
+ * (its speed drifts by a quarter within minutes here). Returns each pair and the median ratio.
+ */
+export async function growthPairs(
+  grown: Scenarios,
+  empty: Scenarios,
+  count: number,
+  ms: number,
+): Promise<{ runs: GrowthPair[]; ratioMedian: number | null }> {
+  const run = async (s: Scenarios, name: string) => {
+    await s.twoCalls(`${name}-warmup`, WARMUP_MS);
+    return s.twoCalls(name, ms);
+  };
+  // The second service's code is cold: one run's worth of warm-up more.
+  await empty.twoCalls('pair-warmup', ms);
+  const runs: GrowthPair[] = [];
+  for (let i = 0; i < count; i++) {
+    const grownFirst = i % 2 === 0;
+    const first = await run(grownFirst ? grown : empty, `pair-${i}-a`);
+    const second = await run(grownFirst ? empty : grown, `pair-${i}-b`);
+    const [g, e] = grownFirst ? [first, second] : [second, first];
+    runs.push({
+      grown: g.msgsPerSec,
+      empty: e.msgsPerSec,
+      ratio: round2(g.msgsPerSec / e.msgsPerSec),
+      grownCpuSecondsPer1000: g.cpuSecondsPer1000,
+      emptyCpuSecondsPer1000: e.cpuSecondsPer1000,
+    });
+  }
+  const ratios = runs.map((r) => r.ratio).sort((x, y) => x - y);
+  const mid = Math.floor(ratios.length / 2);
+  const ratioMedian =
+    ratios.length === 0
+      ? null
+      : ratios.length % 2
+        ? ratios[mid]
+        : round2((ratios[mid - 1] + ratios[mid]) / 2);
+  return { runs, ratioMedian };
 }

@@ -21,8 +21,17 @@ export const GROUPS = Number(env('BENCH_GROUPS', '100'));
 export const BACKLOG = Number(env('BENCH_BACKLOG', '50000'));
 /** SENT rows put in the table for the table-growth figure. */
 export const HISTORY = Number(env('BENCH_HISTORY_ROWS', '1000000'));
+/**
+ * Pairs of runs (grown table, empty table) of the side-by-side growth figure, and each run's
+ * length. The order within a pair alternates: an even number of pairs puts each side first as
+ * often.
+ */
+export const GROWTH_PAIRS = Number(env('BENCH_GROWTH_PAIRS', '4'));
+export const GROWTH_PAIR_MS = Number(env('BENCH_GROWTH_PAIR_SECONDS', '5')) * 1000;
 export const DB_SERVER = env('BENCH_DB_SERVER', 'mysql://root@127.0.0.1:3306');
 export const DATABASE = 'rms_bench';
+/** The empty table's database of the side-by-side growth figure (a second service's). */
+export const EMPTY_DATABASE = 'rms_bench_empty';
 export const REDIS_QUEUES = 'redis://127.0.0.1:6379/11';
 export const REDIS_STREAMS = 'redis://127.0.0.1:6379/10';
 export const ADMIN_TOKEN = randomBytes(16).toString('hex');
@@ -35,6 +44,7 @@ export const BODY = JSON.stringify({
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export const rate = (n: number, ms: number) => Math.round((n / ms) * 1000);
+export const round2 = (v: number) => Math.round(v * 100) / 100;
 /** CPU seconds per 1,000 of `n`, to the millisecond. */
 export const per1000 = (seconds: number, n: number) => Math.round((seconds / n) * 1e6) / 1000;
 export const percentile = (sorted: number[], p: number) =>
@@ -55,12 +65,23 @@ async function answers(url: string, init?: RequestInit): Promise<void> {
   throw new Error(`${url} did not answer`);
 }
 
-/** The built service (ROLE=all, redis driver, default configuration but for `env`). */
+/** `child` once `url` answers; a child that does not is stopped. */
+async function answering(child: ChildProcess, url: string, init?: RequestInit) {
+  try {
+    await answers(url, init);
+    return child;
+  } catch (error) {
+    child.kill('SIGTERM');
+    throw error;
+  }
+}
+
 /** The MQ the service delivers to (`MQ_DRIVER`): `redis` (default) or `rabbitmq`. */
 export const MQ_DRIVER = process.env.MQ_DRIVER === 'rabbitmq' ? 'rabbitmq' : 'redis';
 export const RABBITMQ_URL = process.env.RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 export const RABBITMQ_EXCHANGE = 'rms-bench';
 
+/** The built service (ROLE=all, default configuration but for `env`). */
 export async function startService(
   port: number,
   env: Record<string, string> = {},
@@ -85,8 +106,7 @@ export async function startService(
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
-  await answers(`http://127.0.0.1:${port}/health/live`);
-  return child;
+  return answering(child, `http://127.0.0.1:${port}/health/live`);
 }
 
 /** The bare-HTTP ceiling server (`ceiling.ts`) in a process of its own. */
@@ -95,12 +115,11 @@ export async function startCeiling(port: number): Promise<ChildProcess> {
     env: { PATH: process.env.PATH, PORT: String(port) },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
-  await answers(`http://127.0.0.1:${port}/v1/messages`, {
+  return answering(child, `http://127.0.0.1:${port}/v1/messages`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: '{}',
   });
-  return child;
 }
 
 /** CPU time a process has used so far (user + system), in seconds. */

@@ -8,7 +8,7 @@
 import Redis from 'ioredis';
 import { createConnection } from 'mysql2/promise';
 import { drain, pileUp, stopProcess } from './backlog';
-import { addHistory, settle } from './growth';
+import { addHistory, growthPairs, settle } from './growth';
 import {
   ADMIN_TOKEN,
   BATCH_CONCURRENCY,
@@ -21,7 +21,10 @@ import {
   DATABASE,
   DB_SERVER,
   DURATION_MS,
+  EMPTY_DATABASE,
   GROUPS,
+  GROWTH_PAIR_MS,
+  GROWTH_PAIRS,
   HISTORY,
   MQ_DRIVER,
   peakRssMb,
@@ -30,6 +33,7 @@ import {
   RABBITMQ_URL,
   rate,
   rawInsertReference,
+  round2,
   REDIS_QUEUES,
   REDIS_STREAMS,
   startCeiling,
@@ -40,8 +44,26 @@ import { HttpClient } from './http-client';
 import { Scenarios } from './scenarios';
 import { DeliverySink, RabbitMqSink, RedisStreamSink } from './sink';
 
-const round2 = (v: number) => Math.round(v * 100) / 100;
 const port = () => 3900 + Math.floor(Math.random() * 90);
+/** A port other than `taken`. */
+const otherPort = (taken: number) => {
+  let p: number;
+  do p = port();
+  while (p === taken);
+  return p;
+};
+
+/** Registers the producer `bench` and returns its API key. */
+async function registerProducer(http: HttpClient): Promise<string> {
+  const res = await http.call('POST', '/v1/admin/producers', ADMIN_TOKEN, {
+    id: 'bench',
+    checkBackUrl: 'http://127.0.0.1:9/none',
+  });
+  if (res.status !== 201 || !res.json.apiKey) {
+    throw new Error(`producer registration: ${res.status} ${JSON.stringify(res.json)}`);
+  }
+  return res.json.apiKey;
+}
 
 /**
  * Requests/s the bare route answers, with the same load generator and concurrency, and the CPU
@@ -80,6 +102,7 @@ async function main(): Promise<void> {
 
   const admin = await createConnection({ uri: DB_SERVER });
   await admin.query(`DROP DATABASE IF EXISTS ${DATABASE}`);
+  await admin.query(`DROP DATABASE IF EXISTS ${EMPTY_DATABASE}`);
   await admin.end();
   for (const url of [REDIS_QUEUES, REDIS_STREAMS]) {
     const r = new Redis(url);
@@ -95,11 +118,7 @@ async function main(): Promise<void> {
       : new RedisStreamSink(new Redis(REDIS_STREAMS));
   const db = await createConnection({ uri: `${DB_SERVER}/${DATABASE}` });
   try {
-    const registered = await http.call('POST', '/v1/admin/producers', ADMIN_TOKEN, {
-      id: 'bench',
-      checkBackUrl: 'http://127.0.0.1:9/none',
-    });
-    const s = new Scenarios(http, registered.json.apiKey!, streams, service.pid!);
+    const s = new Scenarios(http, await registerProducer(http), streams, service.pid!);
 
     // The machine's speed drifts over a run: each figure also gets a ceiling sample taken just
     // before it (the service idle meanwhile).
@@ -145,6 +164,28 @@ async function main(): Promise<void> {
     await sample('grown');
     await s2.twoCalls('warmup-e', WARMUP_MS);
     const grown = await s2.twoCalls('prepare-confirm-grown', DURATION_MS);
+    // The same beside an empty table, in pairs of runs seconds apart: a second service (its own
+    // database and queues) over an empty database.
+    const emptyPort = otherPort(p);
+    const emptyService = await startService(emptyPort, {
+      DATABASE_URL: `${DB_SERVER}/${EMPTY_DATABASE}`,
+      QUEUE_PREFIX: 'rms-bench-empty',
+    });
+    const emptyHttp = new HttpClient(new URL(`http://127.0.0.1:${emptyPort}`), CONCURRENCY * 2);
+    let sideBySide: Awaited<ReturnType<typeof growthPairs>>;
+    try {
+      const empty = new Scenarios(
+        emptyHttp,
+        await registerProducer(emptyHttp),
+        streams,
+        emptyService.pid!,
+      );
+      sideBySide = await growthPairs(s2, empty, GROWTH_PAIRS, GROWTH_PAIR_MS);
+      peakRss = Math.max(peakRss, peakRssMb(emptyService.pid!));
+    } finally {
+      emptyHttp.close();
+      await stopProcess(emptyService);
+    }
     http2.close();
     peakRss = Math.max(peakRss, peakRssMb(service.pid!));
     const reference = await rawInsertReference();
@@ -172,6 +213,8 @@ async function main(): Promise<void> {
           ratioToEmptyAtSameSpeed: round2(
             grown.msgsPerSec / near.grown / (prepareConfirm.msgsPerSec / near.prepareConfirm),
           ),
+          // Pairs of runs seconds apart, the grown table against an empty one (growthPairs).
+          sideBySide: { seconds: GROWTH_PAIR_MS / 1000, ...sideBySide },
         },
         servicePeakRssMb: peakRss,
         rawInsertCommitsPerSec: reference,
