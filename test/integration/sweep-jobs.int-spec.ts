@@ -1,26 +1,39 @@
 import { Queue } from 'bullmq';
 import { AppConfig } from '../../apps/message-service/src/config/app-config';
 import { redisConnection } from '../../apps/message-service/src/config/redis-connection';
-import { DEFAULT_JOB_OPTIONS, JobName, QueueName } from '../../apps/message-service/src/queue/jobs';
+import { JobQueue } from '../../apps/message-service/src/queue/job-queue';
+import {
+  DEFAULT_JOB_OPTIONS,
+  JobName,
+  QueueName,
+  SCHEDULED_IN,
+  ScheduledJob,
+} from '../../apps/message-service/src/queue/jobs';
 import { JobWorkers } from '../../apps/message-service/src/sweeps/job-workers';
 import { TEST_REDIS_URL, suiteQueuePrefix } from '../support/test-env';
 import { sleep, waitFor } from '../support/wait';
 
 /**
- * The sweep jobs of one worker instance on real BullMQ and Redis: each kind of sweep runs while
- * another is still running (a check-back sweep waiting on a business that does not answer must
- * not hold up retries and recovery), and never twice at once.
+ * The scheduled jobs of one worker instance on real BullMQ and Redis: each kind of sweep runs
+ * while another is still running (a check-back sweep waiting on a business that does not answer
+ * must not hold up retries and recovery), and never twice at once on an instance.
  */
 describe('sweep jobs (integration, real BullMQ)', () => {
-  let queue: Queue;
-  let workers: JobWorkers;
-  let releaseCheckBacks: () => void;
+  const prefix = `${suiteQueuePrefix()}:${process.pid}`;
+  const queues = new Map<QueueName, Queue>();
+  let workers: JobWorkers | undefined;
+  let releaseCheckBacks = () => {};
   const calls = { confirmed: 0, pending: 0, retention: 0 };
 
+  const queue = (name: QueueName) => queues.get(name)!;
+  const add = (name: ScheduledJob) => queue(SCHEDULED_IN[name]).add(name, {}, DEFAULT_JOB_OPTIONS);
+
   beforeAll(async () => {
-    const prefix = `${suiteQueuePrefix()}:${process.pid}`;
-    queue = new Queue(QueueName.SWEEPS, { connection: redisConnection(TEST_REDIS_URL), prefix });
-    await queue.obliterate({ force: true });
+    for (const name of Object.values(QueueName)) {
+      const q = new Queue(name, { connection: redisConnection(TEST_REDIS_URL), prefix });
+      await q.obliterate({ force: true });
+      queues.set(name, q);
+    }
     const checkBacksDone = new Promise<void>((resolve) => (releaseCheckBacks = resolve));
     const count = (key: keyof typeof calls) => () => {
       calls[key]++;
@@ -52,12 +65,12 @@ describe('sweep jobs (integration, real BullMQ)', () => {
 
   afterAll(async () => {
     releaseCheckBacks();
-    await workers.beforeApplicationShutdown();
-    await queue.obliterate({ force: true });
-    await queue.close();
+    await workers?.beforeApplicationShutdown();
+    for (const q of queues.values()) {
+      await q.obliterate({ force: true });
+      await q.close();
+    }
   });
-
-  const add = (name: JobName) => queue.add(name, {}, DEFAULT_JOB_OPTIONS);
 
   it('should run the delivery sweep and retention while a check-back sweep is still running', async () => {
     await add(JobName.SWEEP_PENDING);
@@ -68,20 +81,32 @@ describe('sweep jobs (integration, real BullMQ)', () => {
     await waitFor(() => calls.retention === 1, 'the retention job', 5_000);
   });
 
-  it('should not start a second check-back sweep while one runs, and run the next after it', async () => {
+  it('should start the next check-back sweep only once the running one ended', async () => {
+    expect(calls.pending).toBe(1); // the first test's, still waiting on the business
     await add(JobName.SWEEP_PENDING);
-    await waitFor(
-      async () => (await queue.getJobCounts('waiting', 'active')).waiting === 0,
-      'the job to be taken',
-    );
-    await sleep(200);
+    await sleep(300);
     expect(calls.pending).toBe(1);
+    expect((await queue(QueueName.CHECK_BACKS).getJobCounts('waiting')).waiting).toBe(1);
     releaseCheckBacks();
-    await waitFor(
-      async () => (await queue.getJobCounts('active')).active === 0,
-      'the running sweep to end',
-    );
-    await add(JobName.SWEEP_PENDING);
     await waitFor(() => calls.pending === 2, 'the next check-back sweep');
+  });
+
+  it('should move a scheduler left in the sweeps queue to its own queue', async () => {
+    // As an earlier version registered it: every scheduled job in the sweeps queue.
+    await queue(QueueName.SWEEPS).upsertJobScheduler(
+      JobName.SWEEP_PENDING,
+      { every: 60_000 },
+      { name: JobName.SWEEP_PENDING, data: {}, opts: DEFAULT_JOB_OPTIONS },
+    );
+    const jobQueue = new JobQueue(
+      queue(QueueName.DELIVERY),
+      queue(QueueName.SWEEPS),
+      queue(QueueName.CHECK_BACKS),
+      queue(QueueName.MAINTENANCE),
+    );
+    await jobQueue.every(JobName.SWEEP_PENDING, 60_000);
+    const ids = async (name: QueueName) => (await queue(name).getJobSchedulers()).map((s) => s.key);
+    expect(await ids(QueueName.SWEEPS)).toEqual([]);
+    expect(await ids(QueueName.CHECK_BACKS)).toEqual([JobName.SWEEP_PENDING]);
   });
 });

@@ -1,7 +1,11 @@
 /** Every BullMQ queue of the service. */
 export enum QueueName {
-  /** Scheduled sweeps (BullMQ job schedulers). */
+  /** The delivery sweep (a BullMQ job scheduler). */
   SWEEPS = 'rms-sweeps',
+  /** The check-back sweep (a job scheduler). */
+  CHECK_BACKS = 'rms-check-backs',
+  /** Retention and the look for unconsumed messages (job schedulers). */
+  MAINTENANCE = 'rms-maintenance',
   /** Deliveries handed over by instances that do not run workers (ROLE=api). */
   DELIVERY = 'rms-delivery',
 }
@@ -13,6 +17,20 @@ export enum JobName {
   RECONCILE = 'reconcile',
   DELIVER = 'deliver',
 }
+
+/**
+ * The queue of each scheduled job. Each queue has one job at a time per worker instance, so a
+ * kind of sweep never runs twice at once on an instance, and the next one waits for an instance
+ * where none runs; different queues run side by side, so that check-backs waiting on a business
+ * that does not answer hold up neither retries nor recovery (and a long drain no check-back).
+ */
+export const SCHEDULED_IN = {
+  [JobName.SWEEP_CONFIRMED]: QueueName.SWEEPS,
+  [JobName.SWEEP_PENDING]: QueueName.CHECK_BACKS,
+  [JobName.RETENTION]: QueueName.MAINTENANCE,
+  [JobName.RECONCILE]: QueueName.MAINTENANCE,
+} as const;
+export type ScheduledJob = keyof typeof SCHEDULED_IN;
 
 /** The payload of each job. */
 export interface JobPayloads {

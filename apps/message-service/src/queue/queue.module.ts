@@ -17,7 +17,12 @@ const queue = (name: QueueName) =>
 
 /** The BullMQ queues, behind `JobQueue`. */
 @Module({
-  imports: [queue(QueueName.DELIVERY), queue(QueueName.SWEEPS)],
+  imports: [
+    queue(QueueName.DELIVERY),
+    queue(QueueName.SWEEPS),
+    queue(QueueName.CHECK_BACKS),
+    queue(QueueName.MAINTENANCE),
+  ],
   providers: [JobQueue],
   exports: [JobQueue],
 })

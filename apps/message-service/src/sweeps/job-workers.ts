@@ -11,33 +11,21 @@ import { DeliveryDispatcher } from '../delivery/delivery-dispatcher';
 import { DeliveryService } from '../delivery/delivery.service';
 import { remainingGraceMs } from '../common/shutdown-deadline';
 import { JobWorker } from '../queue/job-worker';
-import { JobName, JobPayloads, QueueName } from '../queue/jobs';
+import { JobName, JobPayloads, QueueName, SCHEDULED_IN } from '../queue/jobs';
 import { RetentionService } from '../retention/retention.service';
 import { ReconciliationService } from '../consumers/reconciliation.service';
 import { SweepScheduler } from './sweep-scheduler';
 
-/** The kinds of job on the sweeps' queue. */
-const SWEEP_KINDS = [
-  JobName.SWEEP_CONFIRMED,
-  JobName.SWEEP_PENDING,
-  JobName.RETENTION,
-  JobName.RECONCILE,
-] as const;
-
 /**
- * The job processors of an instance that runs workers (ROLE=worker or all): the sweeps, and
- * deliveries handed over by API-only instances. Different kinds of sweep run side by side, so
- * that a check-back sweep waiting on a business that does not answer holds up neither retries
- * nor recovery (nor a long drain the check-backs); a kind already running on this instance is
- * not started again (that job ends at once: the running one is doing its work). Closed before
- * the database and the MQ driver go away, so that no job is cut off half-way by the shutdown.
+ * The job processors of an instance that runs workers (ROLE=worker or all): the scheduled jobs,
+ * one at a time per queue (see `SCHEDULED_IN`: the delivery sweep and the check-back sweep run
+ * side by side), and deliveries handed over by API-only instances. Closed before the database
+ * and the MQ driver go away, so that no job is cut off half-way by the shutdown.
  */
 @Injectable()
 export class JobWorkers implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('JobWorkers');
   private readonly workers: JobWorker[] = [];
-  /** The kinds of sweep running on this instance. */
-  private readonly running = new Set<JobName>();
 
   constructor(
     private readonly dispatcher: DeliveryDispatcher,
@@ -53,10 +41,9 @@ export class JobWorkers implements OnApplicationBootstrap, BeforeApplicationShut
     if (this.config.role === 'api') return;
     const options = { redisUrl: this.config.redisUrl, prefix: this.config.queuePrefix };
     this.workers.push(
-      new JobWorker(QueueName.SWEEPS, (name) => this.sweep(name), {
-        ...options,
-        concurrency: SWEEP_KINDS.length,
-      }),
+      ...[...new Set(Object.values(SCHEDULED_IN))].map(
+        (queue) => new JobWorker(queue, (name) => this.sweep(name), { ...options, concurrency: 1 }),
+      ),
       new JobWorker(
         QueueName.DELIVERY,
         (_, data) => this.delivery.deliverIds((data as JobPayloads[JobName.DELIVER]).ids),
@@ -73,16 +60,6 @@ export class JobWorkers implements OnApplicationBootstrap, BeforeApplicationShut
 
   private async sweep(name: JobName): Promise<number> {
     this.scheduler.ran(name);
-    if (this.running.has(name)) return 0;
-    this.running.add(name);
-    try {
-      return await this.run(name);
-    } finally {
-      this.running.delete(name);
-    }
-  }
-
-  private async run(name: JobName): Promise<number> {
     switch (name) {
       case JobName.SWEEP_CONFIRMED: {
         const n = await this.dispatcher.sweep();

@@ -12,8 +12,9 @@ import { JobName } from '../queue/jobs';
 /** The sweeps run by BullMQ job schedulers, one job per interval across all instances. */
 const SWEEPS = [JobName.SWEEP_CONFIRMED, JobName.SWEEP_PENDING] as const;
 /**
- * The retention job runs every minute and deletes up to 50,000 messages a run (a run is kept
- * short, so that a stop need not wait long for it): up to about 830 finished messages per second.
+ * The retention job runs every minute and deletes up to 50,000 messages a run (it shares its
+ * queue with the look for unconsumed messages, so a run is kept short): up to about 830
+ * finished messages per second.
  */
 const RETENTION_EVERY_MS = 60_000;
 
