@@ -22,6 +22,7 @@ describe('sweep jobs (integration, real BullMQ)', () => {
   const prefix = `${suiteQueuePrefix()}:${process.pid}`;
   const queues = new Map<QueueName, Queue>();
   let workers: JobWorkers | undefined;
+  let jobQueue: JobQueue;
   let releaseCheckBacks = () => {};
   const calls = { confirmed: 0, pending: 0, retention: 0 };
 
@@ -34,6 +35,12 @@ describe('sweep jobs (integration, real BullMQ)', () => {
       await q.obliterate({ force: true });
       queues.set(name, q);
     }
+    jobQueue = new JobQueue(
+      queue(QueueName.DELIVERY),
+      queue(QueueName.SWEEPS),
+      queue(QueueName.CHECK_BACKS),
+      queue(QueueName.MAINTENANCE),
+    );
     const checkBacksDone = new Promise<void>((resolve) => (releaseCheckBacks = resolve));
     const count = (key: keyof typeof calls) => () => {
       calls[key]++;
@@ -43,6 +50,7 @@ describe('sweep jobs (integration, real BullMQ)', () => {
       { sweep: count('confirmed') } as never,
       { deliverIds: () => Promise.resolve(0) } as never,
       { ran: () => undefined } as never,
+      jobQueue,
       {
         // A check-back sweep that waits on a business that does not answer.
         sweep: async () => {
@@ -91,22 +99,37 @@ describe('sweep jobs (integration, real BullMQ)', () => {
     await waitFor(() => calls.pending === 2, 'the next check-back sweep');
   });
 
-  it('should move a scheduler left in the sweeps queue to its own queue', async () => {
-    // As an earlier version registered it: every scheduled job in the sweeps queue.
-    await queue(QueueName.SWEEPS).upsertJobScheduler(
+  const schedulers = async (name: QueueName) =>
+    (await queue(name).getJobSchedulers()).map((s) => s.key);
+  /** A scheduler of the check-back sweep in the sweeps' queue, as an earlier version made it. */
+  const legacyScheduler = () =>
+    queue(QueueName.SWEEPS).upsertJobScheduler(
       JobName.SWEEP_PENDING,
       { every: 60_000 },
       { name: JobName.SWEEP_PENDING, data: {}, opts: DEFAULT_JOB_OPTIONS },
     );
-    const jobQueue = new JobQueue(
-      queue(QueueName.DELIVERY),
-      queue(QueueName.SWEEPS),
-      queue(QueueName.CHECK_BACKS),
-      queue(QueueName.MAINTENANCE),
-    );
+
+  it('should move a scheduler left in the sweeps queue to its own queue', async () => {
+    await legacyScheduler();
     await jobQueue.every(JobName.SWEEP_PENDING, 60_000);
-    const ids = async (name: QueueName) => (await queue(name).getJobSchedulers()).map((s) => s.key);
-    expect(await ids(QueueName.SWEEPS)).toEqual([]);
-    expect(await ids(QueueName.CHECK_BACKS)).toEqual([JobName.SWEEP_PENDING]);
+    expect(await schedulers(QueueName.SWEEPS)).toEqual([]);
+    expect(await schedulers(QueueName.CHECK_BACKS)).toEqual([JobName.SWEEP_PENDING]);
+  });
+
+  it('should not run a job made in the wrong queue, and remove the scheduler that made it', async () => {
+    const before = calls.pending;
+    // An instance of an earlier version registering its schedulers again during an upgrade.
+    await legacyScheduler();
+    await queue(QueueName.SWEEPS).add(JobName.SWEEP_PENDING, {}, DEFAULT_JOB_OPTIONS);
+    await waitFor(
+      async () => (await schedulers(QueueName.SWEEPS)).length === 0,
+      'the scheduler in the wrong queue to go',
+    );
+    await waitFor(async () => {
+      const counts = await queue(QueueName.SWEEPS).getJobCounts('waiting', 'active', 'delayed');
+      return counts.waiting + counts.active + counts.delayed === 0;
+    }, 'the jobs in the wrong queue to be taken');
+    expect(calls.pending).toBe(before);
+    expect(await schedulers(QueueName.CHECK_BACKS)).toEqual([JobName.SWEEP_PENDING]);
   });
 });

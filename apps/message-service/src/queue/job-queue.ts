@@ -29,18 +29,23 @@ export class JobQueue {
 
   /**
    * Runs the job every `everyMs` on one worker instance (registers or updates its scheduler, in
-   * the job's queue). A scheduler of the job left in another queue (every job was once in the
-   * sweeps' queue) is removed, so that the job is not also made there.
+   * the job's queue). Every scheduled job was once in the sweeps' queue: a scheduler of it left
+   * there is removed, so that the job is not also made there.
    */
   async every(name: ScheduledJob, everyMs: number): Promise<void> {
-    const queue = this.scheduled[SCHEDULED_IN[name]];
-    await queue.upsertJobScheduler(
+    await this.scheduled[SCHEDULED_IN[name]].upsertJobScheduler(
       name,
       { every: everyMs },
       { name, data: {}, opts: DEFAULT_JOB_OPTIONS },
     );
-    for (const other of Object.values(this.scheduled)) {
-      if (other !== queue) await other.removeJobScheduler(name);
-    }
+    if (SCHEDULED_IN[name] !== QueueName.SWEEPS) await this.stray(QueueName.SWEEPS, name);
+  }
+
+  /**
+   * Removes the scheduler of `name` from `queue`, where it does not belong: an instance of an
+   * earlier version (during a rolling upgrade) registers every scheduled job in the sweeps' queue.
+   */
+  async stray(queue: QueueName, name: ScheduledJob): Promise<void> {
+    await this.scheduled[queue].removeJobScheduler(name);
   }
 }

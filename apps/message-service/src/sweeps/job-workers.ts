@@ -10,6 +10,7 @@ import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { DeliveryDispatcher } from '../delivery/delivery-dispatcher';
 import { DeliveryService } from '../delivery/delivery.service';
 import { remainingGraceMs } from '../common/shutdown-deadline';
+import { JobQueue } from '../queue/job-queue';
 import { JobWorker } from '../queue/job-worker';
 import { JobName, JobPayloads, QueueName, SCHEDULED_IN } from '../queue/jobs';
 import { RetentionService } from '../retention/retention.service';
@@ -31,6 +32,7 @@ export class JobWorkers implements OnApplicationBootstrap, BeforeApplicationShut
     private readonly dispatcher: DeliveryDispatcher,
     private readonly delivery: DeliveryService,
     private readonly scheduler: SweepScheduler,
+    private readonly jobQueue: JobQueue,
     private readonly checkBack: CheckBackService,
     private readonly retention: RetentionService,
     private readonly reconciliation: ReconciliationService,
@@ -42,7 +44,8 @@ export class JobWorkers implements OnApplicationBootstrap, BeforeApplicationShut
     const options = { redisUrl: this.config.redisUrl, prefix: this.config.queuePrefix };
     this.workers.push(
       ...[...new Set(Object.values(SCHEDULED_IN))].map(
-        (queue) => new JobWorker(queue, (name) => this.sweep(name), { ...options, concurrency: 1 }),
+        (queue) =>
+          new JobWorker(queue, (name) => this.sweep(queue, name), { ...options, concurrency: 1 }),
       ),
       new JobWorker(
         QueueName.DELIVERY,
@@ -58,8 +61,22 @@ export class JobWorkers implements OnApplicationBootstrap, BeforeApplicationShut
     await Promise.allSettled(this.workers.map((w) => w.close(deadlineMs)));
   }
 
-  private async sweep(name: JobName): Promise<number> {
+  private async sweep(queue: QueueName, name: JobName): Promise<number> {
+    if (name !== JobName.DELIVER && SCHEDULED_IN[name] !== queue) {
+      // Made by a scheduler an instance of an earlier version registered in the wrong queue: the
+      // job runs in its own queue; the scheduler goes.
+      await this.jobQueue.stray(queue, name);
+      return 0;
+    }
     this.scheduler.ran(name);
+    try {
+      return await this.run(name);
+    } finally {
+      this.scheduler.ran(name, true);
+    }
+  }
+
+  private async run(name: JobName): Promise<number> {
     switch (name) {
       case JobName.SWEEP_CONFIRMED: {
         const n = await this.dispatcher.sweep();

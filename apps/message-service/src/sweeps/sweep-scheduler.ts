@@ -27,6 +27,8 @@ const RETENTION_EVERY_MS = 60_000;
 export class SweepScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('SweepScheduler');
   private readonly lastRun = new Map<JobName, number>();
+  /** The sweeps running on this instance now (a long one is not a sweep that stopped). */
+  private readonly running = new Map<JobName, number>();
   private timer?: NodeJS.Timeout;
   private registering?: Promise<void>;
 
@@ -35,9 +37,12 @@ export class SweepScheduler implements OnApplicationBootstrap, OnApplicationShut
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  /** Called by the processor each time a sweep ran. */
-  ran(name: JobName): void {
+  /** Called by the processor when a sweep starts, and with `done` when it ended. */
+  ran(name: JobName, done = false): void {
     this.lastRun.set(name, Date.now());
+    const n = (this.running.get(name) ?? 0) + (done ? -1 : 1);
+    if (n > 0) this.running.set(name, n);
+    else this.running.delete(name);
   }
 
   onApplicationBootstrap(): void {
@@ -60,7 +65,9 @@ export class SweepScheduler implements OnApplicationBootstrap, OnApplicationShut
 
   private async heal(): Promise<void> {
     const stale = Date.now() - 3 * this.config.sweepIntervalMs - 1000;
-    if (SWEEPS.every((name) => (this.lastRun.get(name) ?? 0) > stale)) return;
+    const fresh = (name: JobName) =>
+      this.running.has(name) || (this.lastRun.get(name) ?? 0) > stale;
+    if (SWEEPS.every(fresh)) return;
     this.logger.warn(
       'sweeps have not run for three intervals (Redis flushed?): registering them again',
     );
