@@ -4,6 +4,18 @@ import { RmsMessage } from './message';
 
 type Dialect = 'mysql' | 'postgres';
 
+/** The handler's transaction was rolled back inside the handler: the message is not handled. */
+export class NotCommittedError extends Error {
+  constructor(readonly messageId: string) {
+    super(
+      `@rms/consumer: message ${messageId} was not committed: the handler's transaction was ` +
+        'rolled back inside the handler (a failed statement or a deadlock it caught); ' +
+        'it is delivered again',
+    );
+    this.name = 'NotCommittedError';
+  }
+}
+
 /**
  * The consumer's own tables in its database: the inbox (`rms_inbox`: one row per handled message
  * and group, written in the handler's transaction), the gap watermarks (`rms_consumer_watermark`)
@@ -57,6 +69,10 @@ export class ConsumerStore {
   /**
    * Runs `work` in a transaction that first records the message in the inbox. A message the group
    * handled before (its row exists, or a concurrent delivery is writing it) is not run again.
+   * Before the commit the inbox row is read back in the transaction: `work` that broke the
+   * transaction without throwing (a failed statement it caught, which aborts a PostgreSQL
+   * transaction and makes its COMMIT a rollback; a deadlock it caught, which rolls an InnoDB
+   * transaction back) fails the message instead of having it acknowledged with nothing stored.
    */
   async handleOnce(
     group: string,
@@ -82,6 +98,19 @@ export class ConsumerStore {
             ).length === 1;
       if (!fresh) return 'duplicate';
       await work(tx);
+      const p = (n: number) => (this.dialect === 'mysql' ? '?' : `$${n}`);
+      const held = await tx
+        .query<unknown[]>(
+          `SELECT 1 FROM rms_inbox WHERE consumer_group = ${p(1)} AND message_id = ${p(2)}`,
+          [group, message.id],
+        )
+        .catch((error: unknown) => {
+          // PostgreSQL's in_failed_sql_transaction: a statement failed earlier in the transaction.
+          if ((error as { code?: string }).code === '25P02')
+            throw new NotCommittedError(message.id);
+          throw error;
+        });
+      if (held.length === 0) throw new NotCommittedError(message.id);
       return 'handled';
     });
   }

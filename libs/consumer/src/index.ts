@@ -12,7 +12,7 @@ export type { RmsMessage } from './message';
 export type { Gap } from './gap-tracker';
 export { ConsumerStats } from './stats';
 export type { ConsumerCounter } from './stats';
-export { ConsumerStore } from './consumer-store';
+export { ConsumerStore, NotCommittedError } from './consumer-store';
 export { GapTracker } from './gap-tracker';
 export { ReceiptRefusedError } from './receipt-reporter';
 export type { ReceiptOptions } from './receipt-reporter';
