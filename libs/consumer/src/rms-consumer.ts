@@ -263,9 +263,10 @@ export class RmsConsumer {
 
   /** Reports the gaps that are due, and persists them with the watermarks. */
   private async checkpoint(): Promise<void> {
-    const due = this.gaps.due();
+    let due = this.gaps.due();
     try {
       if (this.store) {
+        due = await this.notHandled(this.store, due);
         await this.store.saveGaps(this.options.group, due);
         await this.store.saveWatermarks(this.options.group, this.gaps.watermarks());
       }
@@ -278,6 +279,38 @@ export class RmsConsumer {
       this.options.onGap?.(gap);
     }
   }
+
+  /**
+   * The parts of `gaps` the group's inbox does not hold: a group consumed by several processes
+   * has the MQ split its messages between them, so each sees holes where the others' messages
+   * went; those were received (by the group) and are no gap.
+   */
+  private async notHandled(store: ConsumerStore, gaps: Gap[]): Promise<Gap[]> {
+    const left: Gap[] = [];
+    for (const gap of gaps) {
+      let from = gap.fromSeq;
+      for (;;) {
+        const handled = await store.handledSeqs(
+          this.options.group,
+          gap.producerId,
+          gap.topic,
+          [[from, gap.toSeq]],
+          from - 1,
+          HANDLED_PAGE,
+        );
+        for (const seq of handled) {
+          if (seq > from) left.push({ ...gap, fromSeq: from, toSeq: seq - 1 });
+          from = seq + 1;
+        }
+        if (handled.length < HANDLED_PAGE) break;
+      }
+      if (from <= gap.toSeq) left.push({ ...gap, fromSeq: from, toSeq: gap.toSeq });
+    }
+    return left;
+  }
 }
+
+/** Inbox rows read at a time when looking for what other processes of the group handled. */
+const HANDLED_PAGE = 1000;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
