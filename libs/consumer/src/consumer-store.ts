@@ -4,6 +4,10 @@ import { RmsMessage } from './message';
 
 type Dialect = 'mysql' | 'postgres';
 
+/** Holes asked about in one query, and rows read at a time, by `handledInGaps`. */
+const HOLES_PER_QUERY = 100;
+const PAGE = 1000;
+
 /** The handler's transaction was rolled back inside the handler: the message is not handled. */
 export class NotCommittedError extends Error {
   constructor(readonly messageId: string) {
@@ -229,6 +233,34 @@ export class ConsumerStore {
       params,
     );
     return rows.map((r) => Number(r.seq));
+  }
+
+  /** The numbers in `gaps` that the group's inbox holds (handled by any of its processes). */
+  async handledInGaps(
+    group: string,
+    gaps: Gap[],
+  ): Promise<{ producerId: string; topic: string; seq: number }[]> {
+    const byPair = new Map<string, Gap[]>();
+    for (const gap of gaps) {
+      const k = `${gap.producerId}\u0000${gap.topic}`;
+      byPair.set(k, [...(byPair.get(k) ?? []), gap]);
+    }
+    const found: { producerId: string; topic: string; seq: number }[] = [];
+    for (const pairGaps of byPair.values()) {
+      const { producerId, topic } = pairGaps[0];
+      for (let i = 0; i < pairGaps.length; i += HOLES_PER_QUERY) {
+        const holes = pairGaps
+          .slice(i, i + HOLES_PER_QUERY)
+          .map((g): [number, number] => [g.fromSeq, g.toSeq]);
+        for (let after = holes[0][0] - 1; ;) {
+          const seqs = await this.handledSeqs(group, producerId, topic, holes, after, PAGE);
+          for (const seq of seqs) found.push({ producerId, topic, seq });
+          if (seqs.length < PAGE) break;
+          after = seqs[seqs.length - 1];
+        }
+      }
+    }
+    return found;
   }
 
   /** Deletes inbox rows older than `olderThanMs`, `batchSize` at a time; returns how many. */

@@ -49,6 +49,13 @@ class Sequence {
     this.advance();
   }
 
+  /** Holes open for `windowMs` or longer (left open). */
+  peekDue(now: number, windowMs: number): { from: number; to: number }[] {
+    return this.holes
+      .filter((h) => now - h.since >= windowMs)
+      .map(({ from, to }) => ({ from, to }));
+  }
+
   /** Holes open for `windowMs` or longer: reported now, and from then on passed over. */
   takeDue(now: number, windowMs: number): { from: number; to: number }[] {
     const due = this.holes.filter((h) => now - h.since >= windowMs);
@@ -112,14 +119,21 @@ export class GapTracker {
     s.observe(seq, now);
   }
 
+  /** The holes that are due now, left open (to be checked before `due` reports them). */
+  dueSoon(now = Date.now()): Gap[] {
+    return this.collect((s) => s.peekDue(now, this.windowMs));
+  }
+
   /** The holes to report now (each once). */
   due(now = Date.now()): Gap[] {
+    return this.collect((s) => s.takeDue(now, this.windowMs));
+  }
+
+  private collect(holes: (s: Sequence) => { from: number; to: number }[]): Gap[] {
     const gaps: Gap[] = [];
     for (const [k, s] of this.sequences) {
       const [producerId, topic] = k.split('\u0000');
-      for (const h of s.takeDue(now, this.windowMs)) {
-        gaps.push({ producerId, topic, fromSeq: h.from, toSeq: h.to });
-      }
+      for (const h of holes(s)) gaps.push({ producerId, topic, fromSeq: h.from, toSeq: h.to });
     }
     return gaps;
   }

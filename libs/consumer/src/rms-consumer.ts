@@ -75,6 +75,8 @@ export class RmsConsumer {
   private readonly inFlight = new Set<Promise<void>>();
   private loop?: Promise<void>;
   private timer?: NodeJS.Timeout;
+  /** The checkpoint under way, if any (they run one at a time). */
+  private checkpointing?: Promise<void>;
   private running = false;
   /** Groups whose message in hand was left unacknowledged at the stop. */
   private readonly abandoned = new Set<string>();
@@ -151,6 +153,7 @@ export class RmsConsumer {
     await this.source.stop();
     await this.loop;
     await Promise.allSettled([...this.inFlight]);
+    await this.checkpointing; // one the timer started: then one with everything handled
     await this.checkpoint();
     await this.receipts?.stop();
     await this.source.close();
@@ -261,12 +264,18 @@ export class RmsConsumer {
     });
   }
 
-  /** Reports the gaps that are due, and persists them with the watermarks. */
-  private async checkpoint(): Promise<void> {
-    let due = this.gaps.due();
+  /** Reports the gaps that are due, and persists them with the watermarks; one at a time. */
+  private checkpoint(): Promise<void> {
+    this.checkpointing ??= this.saveAndReport().finally(() => (this.checkpointing = undefined));
+    return this.checkpointing;
+  }
+
+  private async saveAndReport(): Promise<void> {
+    let due: Gap[] = [];
     try {
+      if (this.store) await this.receivedByOthers(this.store);
+      due = this.gaps.due();
       if (this.store) {
-        due = await this.notHandled(this.store, due);
         await this.store.saveGaps(this.options.group, due);
         await this.store.saveWatermarks(this.options.group, this.gaps.watermarks());
       }
@@ -281,36 +290,16 @@ export class RmsConsumer {
   }
 
   /**
-   * The parts of `gaps` the group's inbox does not hold: a group consumed by several processes
-   * has the MQ split its messages between them, so each sees holes where the others' messages
-   * went; those were received (by the group) and are no gap.
+   * Counts as received what the group's inbox holds in the holes that are due: a group consumed
+   * by several processes has the MQ split its messages between them, so each sees holes where
+   * the others' messages went, and those are no gap. When the inbox cannot be read, nothing is
+   * reported this time (the holes stay open and are checked again).
    */
-  private async notHandled(store: ConsumerStore, gaps: Gap[]): Promise<Gap[]> {
-    const left: Gap[] = [];
-    for (const gap of gaps) {
-      let from = gap.fromSeq;
-      for (;;) {
-        const handled = await store.handledSeqs(
-          this.options.group,
-          gap.producerId,
-          gap.topic,
-          [[from, gap.toSeq]],
-          from - 1,
-          HANDLED_PAGE,
-        );
-        for (const seq of handled) {
-          if (seq > from) left.push({ ...gap, fromSeq: from, toSeq: seq - 1 });
-          from = seq + 1;
-        }
-        if (handled.length < HANDLED_PAGE) break;
-      }
-      if (from <= gap.toSeq) left.push({ ...gap, fromSeq: from, toSeq: gap.toSeq });
+  private async receivedByOthers(store: ConsumerStore): Promise<void> {
+    for (const r of await store.handledInGaps(this.options.group, this.gaps.dueSoon())) {
+      this.gaps.observe(r.producerId, r.topic, r.seq);
     }
-    return left;
   }
 }
-
-/** Inbox rows read at a time when looking for what other processes of the group handled. */
-const HANDLED_PAGE = 1000;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
