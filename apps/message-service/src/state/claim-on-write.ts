@@ -9,7 +9,7 @@ import { Message, NewMessage } from './message';
 import { ClaimAtInsert } from './message-insert';
 import { MESSAGE_COLUMNS, MessageRow, toMessage } from './message-row';
 import { seqAllocation } from './seq-allocation';
-import { CONFIRM_SET } from './transition';
+import { CONFIRM_SET, CONFIRMED_NOW } from './transition';
 
 /**
  * Claim on write (see `ClaimOnWrite`): the transaction that makes a message CONFIRMED also claims
@@ -130,7 +130,7 @@ export async function confirmAndClaim(
     if (claimable.length > 0) {
       statements.push({
         sql: `UPDATE messages SET status = ${MessageStatus.CONFIRMED},
-                confirmed_at = UTC_TIMESTAMP(3), claim_token = ?,
+                confirmed_at = ${CONFIRMED_NOW}, claim_token = ?,
                 next_attempt_at = TIMESTAMPADD(MICROSECOND, ? * 1000, UTC_TIMESTAMP(3)),
                 delivery_attempts = delivery_attempts + 1, seq = CASE id ${seq.cases} END,
                 updated_at = UTC_TIMESTAMP(3)

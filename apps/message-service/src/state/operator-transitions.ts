@@ -5,7 +5,7 @@ import { DataSource } from 'typeorm';
 import { AfterCommit } from './after-commit';
 import { TransitionResult } from './message';
 import { failMsg } from './message-row';
-import { changeOf, transitionOne } from './transition';
+import { changeOf, CONFIRMED_NOW, transitionOne } from './transition';
 
 /** The transitions an operator makes through the admin API. */
 @Injectable()
@@ -56,7 +56,7 @@ export class OperatorTransitions {
       from,
       to: MessageStatus.CONFIRMED,
       set: `delivery_attempts = 0, fail_msg = NULL, mq_message_id = NULL, sent_at = NULL,
-            confirmed_at = COALESCE(confirmed_at, UTC_TIMESTAMP(3)), next_attempt_at = UTC_TIMESTAMP(3)`,
+            confirmed_at = COALESCE(confirmed_at, ${CONFIRMED_NOW}), next_attempt_at = UTC_TIMESTAMP(3)`,
       event: { type: 'RESENT', detail },
       keep: {
         sentAt: `DATE_FORMAT(sent_at, '%Y-%m-%dT%H:%i:%s.%fZ')`,

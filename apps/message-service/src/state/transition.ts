@@ -5,8 +5,15 @@ import { WriteResult } from '../database/sql';
 import { MessageEventType, StatusChange, StatusName, TransitionResult } from './message';
 import { MESSAGE_COLUMNS, MessageRow, toMessage } from './message-row';
 
+/**
+ * When a PENDING message is confirmed: now, but never at or before the instant it was prepared
+ * (a confirm in the same millisecond, or a database clock set back), so that `confirmed_at` equal
+ * to `created_at` means confirmed by the prepare itself (`confirmed: true`), as the timeline reads it.
+ */
+export const CONFIRMED_NOW = `GREATEST(UTC_TIMESTAMP(3), created_at + INTERVAL 1000 MICROSECOND)`;
+
 /** What a PENDING → CONFIRMED change sets: due now, or at its deliverAt. */
-export const CONFIRM_SET = `confirmed_at = UTC_TIMESTAMP(3),
+export const CONFIRM_SET = `confirmed_at = ${CONFIRMED_NOW},
   next_attempt_at = GREATEST(UTC_TIMESTAMP(3), COALESCE(deliver_at, UTC_TIMESTAMP(3)))`;
 
 /** One message's change of status, as a compare-and-set. */
