@@ -243,7 +243,7 @@ export class ConsumerStore {
     const byPair = new Map<string, Gap[]>();
     for (const gap of gaps) {
       const k = `${gap.producerId}\u0000${gap.topic}`;
-      byPair.set(k, [...(byPair.get(k) ?? []), gap]);
+      if (!byPair.get(k)?.push(gap)) byPair.set(k, [gap]);
     }
     const found: { producerId: string; topic: string; seq: number }[] = [];
     for (const pairGaps of byPair.values()) {
