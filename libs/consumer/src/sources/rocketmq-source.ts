@@ -92,6 +92,14 @@ export class RocketMqSource implements DeliverySource {
 
   private delivery(mv: MessageView): Delivery {
     const consumer = this.consumer!;
+    // One call at a time: a change of invisible duration renews the receipt handle and voids the
+    // old one, so an ack sent meanwhile would fail and the message would come back.
+    let last: Promise<unknown> = Promise.resolve();
+    const inTurn = (call: () => Promise<void>): Promise<void> => {
+      const next = last.then(call, call);
+      last = next.catch(() => undefined);
+      return next;
+    };
     return {
       message: toRmsMessage({
         topic: mv.topic,
@@ -104,10 +112,11 @@ export class RocketMqSource implements DeliverySource {
         deliveryCount: mv.deliveryAttempt ?? 1,
         fallbackId: mv.messageId,
       }),
-      ack: () => consumer.ack(mv),
-      touch: () => consumer.changeInvisibleDuration(mv, this.options.claimIdleMs),
-      retryLater: (delayMs) => consumer.changeInvisibleDuration(mv, Math.max(1000, delayMs)),
-      deadLetter: () => consumer.ack(mv),
+      ack: () => inTurn(() => consumer.ack(mv)),
+      touch: () => inTurn(() => consumer.changeInvisibleDuration(mv, this.options.claimIdleMs)),
+      retryLater: (delayMs) =>
+        inTurn(() => consumer.changeInvisibleDuration(mv, Math.max(1000, delayMs))),
+      deadLetter: () => inTurn(() => consumer.ack(mv)),
     };
   }
 }
