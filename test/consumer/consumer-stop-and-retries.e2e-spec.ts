@@ -94,6 +94,31 @@ describe.each<Driver>(['redis', 'rocketmq', 'rabbitmq'])(
       expect(c.stats.get('retried')).toBe(2);
     });
 
+    it('should keep the later messages of a group while an earlier one is retried, so no other consumer takes one out of order', async () => {
+      const topic = await h.topic();
+      await h.publish(topic, 2, () => 'one-group');
+      const [head, next] = await h.inMq(topic);
+      const handled: string[] = [];
+      let failUntil = 0;
+      const handler = (by: string) => (m: RmsMessage) => {
+        // The head fails for three times claimIdleMs (1,000 ms) from its first delivery.
+        if (m.id === head && (failUntil ||= Date.now() + 3000) > Date.now()) {
+          return Promise.reject(new Error('not yet'));
+        }
+        handled.push(`${by}:${m.id}`);
+        return Promise.resolve();
+      };
+      const a = consumer(topic, { consumerName: 'a', handler: handler('a') });
+      await h.run(a);
+      await waitFor(() => a.stats.get('retried') >= 1, 'the head to be retried');
+      // A second process of the group, free to take whatever the first one lets go of.
+      const group = (a as unknown as { options: RmsConsumerOptions }).options.group;
+      await h.run(consumer(topic, { group, consumerName: 'b', handler: handler('b') }));
+      await waitFor(() => handled.length >= 2, 'both messages', 20_000);
+      await sleep(1500);
+      expect(handled).toEqual([`a:${head}`, `a:${next}`]);
+    });
+
     it('should not report a message that is being retried as a gap', async () => {
       const topic = await h.topic();
       const ids = await h.publish(topic, 3);

@@ -178,7 +178,15 @@ export class RmsConsumer {
         // Received is not lost: a message in hand (even one being retried) closes its hole.
         const { producerId, topic, seq } = d.message;
         if (seq !== null) this.gaps.observe(producerId, topic, seq);
-        const run = this.groups.run(d.message.messageGroup, () => this.handle(d));
+        // Kept from the fetch on, not from its turn: a message waiting behind its group's retried
+        // one would go idle, and the MQ would hand it to another consumer, out of order.
+        const keepAlive = setInterval(
+          () => void d.touch().catch(() => undefined),
+          this.o.claimIdleMs / 2,
+        );
+        const run = this.groups
+          .run(d.message.messageGroup, () => this.handle(d))
+          .finally(() => clearInterval(keepAlive));
         this.inFlight.add(run);
         void run.finally(() => this.inFlight.delete(run));
       }
@@ -190,46 +198,37 @@ export class RmsConsumer {
     const group = message.messageGroup;
     // An earlier message of this group was left for later at the stop: so is this one.
     if (group !== null && this.abandoned.has(group)) return;
-    const keepAlive = setInterval(
-      () => void delivery.touch().catch(() => undefined),
-      this.o.claimIdleMs / 2,
-    );
-    try {
-      for (;;) {
-        let outcome: 'handled' | 'duplicate';
-        try {
-          outcome = this.store
-            ? await this.store.handleOnce(this.options.group, message, (tx) =>
-                this.options.handler(message, tx),
-              )
-            : (await this.options.handler(message), 'handled');
-        } catch (error) {
-          this.options.onError?.(error, message);
-          if (group === null || message.deliveryCount >= this.o.maxDeliveries) {
-            await this.failed(delivery, error).catch((e: unknown) =>
-              this.options.onError?.(e, message),
-            );
-            return;
-          }
-          // A group's message is retried here, holding back the group's later messages.
-          this.stats.count('retried');
-          if (!(await this.pause(this.retryDelay(message)))) {
-            this.abandoned.add(group);
-            return;
-          }
-          message.deliveryCount += 1;
-          continue;
+    for (;;) {
+      let outcome: 'handled' | 'duplicate';
+      try {
+        outcome = this.store
+          ? await this.store.handleOnce(this.options.group, message, (tx) =>
+              this.options.handler(message, tx),
+            )
+          : (await this.options.handler(message), 'handled');
+      } catch (error) {
+        this.options.onError?.(error, message);
+        if (group === null || message.deliveryCount >= this.o.maxDeliveries) {
+          await this.failed(delivery, error).catch((e: unknown) =>
+            this.options.onError?.(e, message),
+          );
+          return;
         }
-        this.stats.count(outcome === 'handled' ? 'handled' : 'duplicates');
-        if (message.seq !== null)
-          this.receipts?.add(message.producerId, message.topic, message.seq);
-        // The work is committed: an ack that fails is no handler failure (the MQ delivers the
-        // message again, and the inbox skips it).
-        await delivery.ack().catch((e: unknown) => this.options.onError?.(e, message));
-        return;
+        // A group's message is retried here, holding back the group's later messages.
+        this.stats.count('retried');
+        if (!(await this.pause(this.retryDelay(message)))) {
+          this.abandoned.add(group);
+          return;
+        }
+        message.deliveryCount += 1;
+        continue;
       }
-    } finally {
-      clearInterval(keepAlive);
+      this.stats.count(outcome === 'handled' ? 'handled' : 'duplicates');
+      if (message.seq !== null) this.receipts?.add(message.producerId, message.topic, message.seq);
+      // The work is committed: an ack that fails is no handler failure (the MQ delivers the
+      // message again, and the inbox skips it).
+      await delivery.ack().catch((e: unknown) => this.options.onError?.(e, message));
+      return;
     }
   }
 
