@@ -68,7 +68,7 @@ describe('RmsConsumer group in two processes (e2e: the real service, redis)', ()
     expect(gaps).toEqual([]);
   });
 
-  it('should still report a message neither process got', async () => {
+  it('should report a message neither process got, once', async () => {
     const topic = await h.topic();
     const gaps: Gap[] = [];
     const ids = await h.publish(topic, 20);
@@ -76,7 +76,8 @@ describe('RmsConsumer group in two processes (e2e: the real service, redis)', ()
     const handled = await twoProcesses(topic, gaps);
     await waitFor(() => handled[0] + handled[1] === 19, 'the 19 messages');
     await waitFor(() => gaps.length > 0, 'the gap report', 10_000);
-    await sleep(1000);
-    expect(new Set(gaps.map((g) => `${g.fromSeq}-${g.toSeq}`))).toEqual(new Set(['10-10']));
+    await sleep(2000);
+    // Once for the group: the process that stored the gap first reports it, the other does not.
+    expect(gaps.map((g) => `${g.fromSeq}-${g.toSeq}`)).toEqual(['10-10']);
   });
 });

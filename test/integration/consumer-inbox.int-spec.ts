@@ -72,4 +72,11 @@ describe.each<BusinessFlavor>(['mariadb', 'postgres'])('consumer inbox on %s', (
     expect(await inboxRows(m.id)).toBe(0);
     expect(await orders(m.id)).toBe(0);
   });
+
+  it('should store a gap once: the second process to save it gets nothing to report', async () => {
+    const gap = { producerId: `p-${flavor}-${Date.now()}`, topic: 't', fromSeq: 10, toSeq: 12 };
+    const other = { ...gap, fromSeq: 20, toSeq: 20 };
+    expect(await store.saveGaps(group, [gap])).toEqual([gap]);
+    expect(await new ConsumerStore(db).saveGaps(group, [gap, other])).toEqual([other]);
+  });
 });

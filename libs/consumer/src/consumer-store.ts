@@ -8,6 +8,10 @@ type Dialect = 'mysql' | 'postgres';
 const HOLES_PER_QUERY = 100;
 const PAGE = 1000;
 
+/** Whether an INSERT IGNORE (MySQL) or an INSERT … RETURNING (PostgreSQL) inserted its row. */
+const inserted = (result: unknown): boolean =>
+  Array.isArray(result) ? result.length > 0 : (result as { affectedRows: number }).affectedRows > 0;
+
 /** The handler's transaction was rolled back inside the handler: the message is not handled. */
 export class NotCommittedError extends Error {
   constructor(readonly messageId: string) {
@@ -84,22 +88,16 @@ export class ConsumerStore {
     work: (tx: EntityManager) => Promise<void>,
   ): Promise<'handled' | 'duplicate'> {
     return this.db.transaction(async (tx) => {
-      const fresh =
-        this.dialect === 'mysql'
-          ? (
-              await tx.query<{ affectedRows: number }>(
-                `INSERT IGNORE INTO rms_inbox (consumer_group, message_id, producer_id, topic, seq)
-                 VALUES (?, ?, ?, ?, ?)`,
-                [group, message.id, message.producerId, message.topic, message.seq],
-              )
-            ).affectedRows === 1
-          : (
-              await tx.query<unknown[]>(
-                `INSERT INTO rms_inbox (consumer_group, message_id, producer_id, topic, seq)
-                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING message_id`,
-                [group, message.id, message.producerId, message.topic, message.seq],
-              )
-            ).length === 1;
+      const fresh = inserted(
+        await tx.query<unknown>(
+          this.dialect === 'mysql'
+            ? `INSERT IGNORE INTO rms_inbox (consumer_group, message_id, producer_id, topic, seq)
+               VALUES (?, ?, ?, ?, ?)`
+            : `INSERT INTO rms_inbox (consumer_group, message_id, producer_id, topic, seq)
+               VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING message_id`,
+          [group, message.id, message.producerId, message.topic, message.seq],
+        ),
+      );
       if (!fresh) return 'duplicate';
       await work(tx);
       const p = (n: number) => (this.dialect === 'mysql' ? '?' : `$${n}`);
@@ -178,16 +176,23 @@ export class ConsumerStore {
     }
   }
 
-  async saveGaps(group: string, gaps: Gap[]): Promise<void> {
+  /**
+   * Stores the gaps not stored yet and returns those: of the processes of a group that saw one
+   * hole, the first to store it reports it.
+   */
+  async saveGaps(group: string, gaps: Gap[]): Promise<Gap[]> {
+    const stored: Gap[] = [];
     for (const g of gaps) {
-      await this.db.query(
+      const result = await this.db.query<unknown>(
         this.dialect === 'mysql'
           ? 'INSERT IGNORE INTO rms_consumer_gap (consumer_group, producer_id, topic, from_seq, to_seq) VALUES (?, ?, ?, ?, ?)'
           : `INSERT INTO rms_consumer_gap (consumer_group, producer_id, topic, from_seq, to_seq)
-             VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING from_seq`,
         [group, g.producerId, g.topic, g.fromSeq, g.toSeq],
       );
+      if (inserted(result)) stored.push(g);
     }
+    return stored;
   }
 
   /** The (producer, topic) pairs of numbered messages the group handled. */

@@ -28,7 +28,8 @@ describe(`${RmsConsumer.name} gap reports`, () => {
     });
     store = {
       handledInGaps: jest.fn().mockResolvedValue([]),
-      saveGaps: jest.fn().mockResolvedValue(undefined),
+      // Stored first by this process: each gap it is given.
+      saveGaps: jest.fn((_group: string, due: Gap[]) => Promise.resolve(due)),
       saveWatermarks: jest.fn().mockResolvedValue(undefined),
     };
     internals().store = store;
@@ -46,6 +47,22 @@ describe(`${RmsConsumer.name} gap reports`, () => {
       { producerId: 'p', topic: 't', fromSeq: 2, toSeq: 2 },
       { producerId: 'p', topic: 't', fromSeq: 4, toSeq: 4 },
     ]);
+  });
+
+  it('should leave a gap another process of the group stored first to that process', async () => {
+    store.saveGaps.mockResolvedValueOnce([]);
+    await internals().checkpoint();
+    expect(store.saveGaps).toHaveBeenCalledWith('g', [
+      { producerId: 'p', topic: 't', fromSeq: 2, toSeq: 4 },
+    ]);
+    expect(gaps).toEqual([]);
+  });
+
+  it('should report the gaps it could not store rather than lose them', async () => {
+    store.saveGaps.mockRejectedValueOnce(new Error('connection lost'));
+    await internals().checkpoint();
+    expect(gaps).toEqual([{ producerId: 'p', topic: 't', fromSeq: 2, toSeq: 4 }]);
+    expect(errors).toHaveLength(1);
   });
 
   it('should report nothing while the inbox cannot be read, and the gap once it can', async () => {

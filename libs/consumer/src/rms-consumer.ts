@@ -270,18 +270,20 @@ export class RmsConsumer {
   }
 
   private async saveAndReport(): Promise<void> {
-    let due: Gap[] = [];
+    // What is due and could not be stored is reported all the same: it leaves the tracker now.
+    let report: Gap[] = [];
     try {
       if (this.store) await this.receivedByOthers(this.store);
-      due = this.gaps.due();
+      report = this.gaps.due();
       if (this.store) {
-        await this.store.saveGaps(this.options.group, due);
+        // Another process of the group that saw the same hole and stored it first reports it.
+        report = await this.store.saveGaps(this.options.group, report);
         await this.store.saveWatermarks(this.options.group, this.gaps.watermarks());
       }
     } catch (error) {
       this.options.onError?.(error);
     }
-    for (const gap of due) {
+    for (const gap of report) {
       this.stats.count('gapsReported');
       this.stats.count('gapMessages', gap.toSeq - gap.fromSeq + 1);
       this.options.onGap?.(gap);
