@@ -1,4 +1,4 @@
-import { BeforeApplicationShutdown, Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
 import { AlertService } from '../alerts/alert.service';
 import { backoffMs } from '../common/backoff';
 import { MetricsService } from '../metrics/metrics.service';
@@ -26,7 +26,7 @@ const PRODUCER_CACHE_MS = 5_000;
  * with capped backoff forever and never decides anything.
  */
 @Injectable()
-export class CheckBackService implements BeforeApplicationShutdown {
+export class CheckBackService implements OnModuleDestroy {
   private readonly limiter = new KeyedLimiter();
   private readonly producers = new Map<string, { producer: Producer | undefined; until: number }>();
   private readonly failures = new Map<string, number>();
@@ -56,7 +56,12 @@ export class CheckBackService implements BeforeApplicationShutdown {
     return total;
   }
 
-  beforeApplicationShutdown(): void {
+  /**
+   * A sweep under way claims no more batches. On the first hook of the stop: the job workers
+   * wait for running sweeps in theirs (`beforeApplicationShutdown`), which Nest calls before
+   * this module's.
+   */
+  onModuleDestroy(): void {
     this.closed = true;
   }
 

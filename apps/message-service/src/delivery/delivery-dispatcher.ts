@@ -1,4 +1,4 @@
-import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { ClaimedMessage } from '../state/delivery-claims';
 import { ClaimedBatches } from './claimed-batches';
 import { DELIVERY_BATCH_SIZE, DeliveryService } from './delivery.service';
@@ -31,7 +31,7 @@ export const MAX_PENDING_HAND_OFFS = 10_000;
  * CONFIRMED and due in MySQL, and the next sweep delivers it.
  */
 @Injectable()
-export class DeliveryDispatcher implements BeforeApplicationShutdown {
+export class DeliveryDispatcher implements OnModuleDestroy, BeforeApplicationShutdown {
   private readonly logger = new Logger('DeliveryDispatcher');
   private readonly pending = new Set<string>();
   /** Messages claimed by the write that confirmed them, on their way to their first attempt. */
@@ -110,9 +110,18 @@ export class DeliveryDispatcher implements BeforeApplicationShutdown {
     return this.drainOverflow();
   }
 
-  async beforeApplicationShutdown(): Promise<void> {
+  /**
+   * A drain under way (a sweep's) claims no more batches, and no new batch of ids starts: they
+   * stay due in MySQL. On the first hook of the stop, since the job workers wait for a running
+   * sweep in theirs (`beforeApplicationShutdown`), which Nest calls before this module's.
+   */
+  onModuleDestroy(): void {
     this.closed = true;
     clearTimeout(this.gathering);
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.onModuleDestroy();
     // Claimed messages are sent: left here they would wait out their lease.
     this.claimed.close();
     // Until nothing is in flight (a write that committed meanwhile, a drain's last claim included).

@@ -213,6 +213,20 @@ describe('delivery hand-offs while delivery cannot keep up', () => {
     expect(delivery.claimDue).toHaveBeenCalledTimes(1);
   });
 
+  it(`${DeliveryDispatcher.name} should end a sweep's drain at the first hook of the stop, before the job workers wait for it`, async () => {
+    const { delivery, state } = mysqlHolding(20 * DRAIN_BATCH_SIZE);
+    const sut = new DeliveryDispatcher(delivery);
+    const sweep = sut.sweep();
+    await until(() => state.claims >= 2);
+    sut.onModuleDestroy();
+    const claimsAtStop = state.claims;
+    // The sweep's job ends on its own: the workers that wait for it close before this module.
+    await sweep;
+    expect(state.claims).toBe(claimsAtStop);
+    expect(state.due).toBeGreaterThan(10 * DRAIN_BATCH_SIZE);
+    await sut.beforeApplicationShutdown();
+  });
+
   it(`${DeliveryDispatcher.name} should offer room for claims on write within both bounds, and none once closing`, async () => {
     const delivery = automock<DeliveryService>('deliverIds', 'attempt');
     let release!: () => void;

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { RetentionDeletes } from '../state/retention-deletes';
 
@@ -8,8 +8,10 @@ const MAX_PER_RUN = 50_000;
 
 /** The retention job: SENT and CANCELLED messages older than RETENTION_DAYS are deleted. */
 @Injectable()
-export class RetentionService {
+export class RetentionService implements OnModuleDestroy {
   private readonly logger = new Logger('Retention');
+  /** Set when the application stops: no more batches. */
+  private closed = false;
 
   constructor(
     private readonly retention: RetentionDeletes,
@@ -18,7 +20,7 @@ export class RetentionService {
 
   async purge(): Promise<number> {
     let total = 0;
-    while (total < MAX_PER_RUN) {
+    while (total < MAX_PER_RUN && !this.closed) {
       const n = await this.retention.deleteFinished(this.config.retentionDays, BATCH);
       total += n;
       if (n < BATCH) break;
@@ -31,5 +33,10 @@ export class RetentionService {
       });
     }
     return total;
+  }
+
+  /** A run under way stops after its batch (see `CheckBackService.onModuleDestroy`). */
+  onModuleDestroy(): void {
+    this.closed = true;
   }
 }
