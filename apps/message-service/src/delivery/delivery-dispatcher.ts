@@ -43,6 +43,8 @@ export class DeliveryDispatcher implements OnModuleDestroy, BeforeApplicationShu
   /** Batches of messages claimed on write in flight (`ClaimedBatches` limits them). */
   private readonly claimedInFlight = new Set<Promise<void>>();
   private closed = false;
+  /** Set at the first hook of the stop: a drain claims no more (ids are still delivered). */
+  private stopping = false;
   private gathering?: NodeJS.Timeout;
   private dropped = 0;
   private droppedLogged = false;
@@ -111,17 +113,19 @@ export class DeliveryDispatcher implements OnModuleDestroy, BeforeApplicationShu
   }
 
   /**
-   * A drain under way (a sweep's) claims no more batches, and no new batch of ids starts: they
-   * stay due in MySQL. On the first hook of the stop, since the job workers wait for a running
-   * sweep in theirs (`beforeApplicationShutdown`), which Nest calls before this module's.
+   * A drain under way (a sweep's) claims no more batches: what it leaves stays due in MySQL. On
+   * the first hook of the stop, since the job workers wait for a running sweep in theirs
+   * (`beforeApplicationShutdown`), which Nest calls before this module's. Ids handed off
+   * meanwhile (confirmed by a check-back, next in their group) are still delivered.
    */
   onModuleDestroy(): void {
-    this.closed = true;
-    clearTimeout(this.gathering);
+    this.stopping = true;
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    this.onModuleDestroy();
+    this.stopping = true;
+    this.closed = true;
+    clearTimeout(this.gathering);
     // Claimed messages are sent: left here they would wait out their lease.
     this.claimed.close();
     // Until nothing is in flight (a write that committed meanwhile, a drain's last claim included).
@@ -161,7 +165,7 @@ export class DeliveryDispatcher implements OnModuleDestroy, BeforeApplicationShu
    */
   private drainOverflow(): Promise<number> {
     if (this.draining) return this.draining;
-    if (!this.overflowed || this.closed) return Promise.resolve(0);
+    if (!this.overflowed || this.stopping) return Promise.resolve(0);
     this.draining = this.drain().finally(() => {
       this.draining = undefined;
       this.pump();
@@ -171,9 +175,9 @@ export class DeliveryDispatcher implements OnModuleDestroy, BeforeApplicationShu
 
   private async drain(): Promise<number> {
     let total = 0;
-    while (this.overflowed && !this.closed) {
+    while (this.overflowed && !this.stopping) {
       while (this.inFlight.size >= DRAIN_IN_FLIGHT) await Promise.race(this.inFlight);
-      if (this.closed) break;
+      if (this.stopping) break;
       const droppedBefore = this.dropped;
       let claimed: ClaimedMessage[];
       let more: boolean;
