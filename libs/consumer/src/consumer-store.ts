@@ -1,16 +1,11 @@
-import type { DataSource, EntityManager } from 'typeorm';
-import { Gap, RestoredSequence } from './gap-tracker';
+import type { EntityManager } from 'typeorm';
+import { Gap } from './gap-tracker';
+import { GapStore, inserted } from './gap-store';
 import { RmsMessage } from './message';
-
-type Dialect = 'mysql' | 'postgres';
 
 /** Holes asked about in one query, and rows read at a time, by `handledInGaps`. */
 const HOLES_PER_QUERY = 100;
 const PAGE = 1000;
-
-/** Whether an INSERT IGNORE (MySQL) or an INSERT … RETURNING (PostgreSQL) inserted its row. */
-const inserted = (result: unknown): boolean =>
-  Array.isArray(result) ? result.length > 0 : (result as { affectedRows: number }).affectedRows > 0;
 
 /** The handler's transaction was rolled back inside the handler: the message is not handled. */
 export class NotCommittedError extends Error {
@@ -27,21 +22,10 @@ export class NotCommittedError extends Error {
 /**
  * The consumer's own tables in its database: the inbox (`rms_inbox`: one row per handled message
  * and group, written in the handler's transaction), the gap watermarks (`rms_consumer_watermark`)
- * and the gaps already reported (`rms_consumer_gap`). MySQL, MariaDB or PostgreSQL.
+ * and the gaps already reported (`rms_consumer_gap`, kept by `GapStore`). MySQL, MariaDB or
+ * PostgreSQL.
  */
-export class ConsumerStore {
-  private readonly dialect: Dialect;
-
-  constructor(private readonly db: DataSource) {
-    const type = db.options.type;
-    if (type === 'mysql' || type === 'mariadb') this.dialect = 'mysql';
-    else if (type === 'postgres') this.dialect = 'postgres';
-    else
-      throw new Error(
-        `@rms/consumer: the inbox supports MySQL, MariaDB and PostgreSQL, not ${type}`,
-      );
-  }
-
+export class ConsumerStore extends GapStore {
   async ensureSchema(): Promise<void> {
     const my = this.dialect === 'mysql';
     const text = (n: number) =>
@@ -115,84 +99,6 @@ export class ConsumerStore {
       if (held.length === 0) throw new NotCommittedError(message.id);
       return 'handled';
     });
-  }
-
-  /** Each (producer, topic)'s persisted watermark, the numbers handled above it, the reported gaps. */
-  async loadSequences(
-    group: string,
-  ): Promise<Map<string, RestoredSequence & { producerId: string; topic: string }>> {
-    const p = (n: number) => (this.dialect === 'mysql' ? '?' : `$${n}`);
-    const sequences = new Map<string, RestoredSequence & { producerId: string; topic: string }>();
-    const of = (producerId: string, topic: string) => {
-      const k = `${producerId}\u0000${topic}`;
-      let s = sequences.get(k);
-      if (!s)
-        sequences.set(k, (s = { producerId, topic, watermark: 0, received: [], reported: [] }));
-      return s;
-    };
-    type Row = { producer_id: string; topic: string; n: string | number; m?: string | number };
-    for (const r of await this.db.query<Row[]>(
-      `SELECT producer_id, topic, watermark AS n FROM rms_consumer_watermark WHERE consumer_group = ${p(1)}`,
-      [group],
-    )) {
-      of(r.producer_id, r.topic).watermark = Number(r.n);
-    }
-    for (const r of await this.db.query<Row[]>(
-      `SELECT i.producer_id, i.topic, i.seq AS n FROM rms_inbox i
-         LEFT JOIN rms_consumer_watermark w ON w.consumer_group = i.consumer_group
-              AND w.producer_id = i.producer_id AND w.topic = i.topic
-        WHERE i.consumer_group = ${p(1)} AND i.seq IS NOT NULL AND i.seq > COALESCE(w.watermark, 0)`,
-      [group],
-    )) {
-      of(r.producer_id, r.topic).received.push(Number(r.n));
-    }
-    for (const r of await this.db.query<Row[]>(
-      `SELECT producer_id, topic, from_seq AS n, to_seq AS m FROM rms_consumer_gap WHERE consumer_group = ${p(1)}`,
-      [group],
-    )) {
-      of(r.producer_id, r.topic).reported.push({ fromSeq: Number(r.n), toSeq: Number(r.m) });
-    }
-    // Without a watermark, tracking resumes just below the first number handled.
-    for (const s of sequences.values()) {
-      if (s.watermark === 0 && s.received.length > 0) s.watermark = Math.min(...s.received) - 1;
-    }
-    return sequences;
-  }
-
-  async saveWatermarks(
-    group: string,
-    marks: { producerId: string; topic: string; watermark: number }[],
-  ): Promise<void> {
-    for (const m of marks) {
-      await this.db.query(
-        this.dialect === 'mysql'
-          ? `INSERT INTO rms_consumer_watermark (consumer_group, producer_id, topic, watermark) VALUES (?, ?, ?, ?)
-             ON DUPLICATE KEY UPDATE watermark = GREATEST(watermark, VALUES(watermark))`
-          : `INSERT INTO rms_consumer_watermark (consumer_group, producer_id, topic, watermark) VALUES ($1, $2, $3, $4)
-             ON CONFLICT (consumer_group, producer_id, topic)
-             DO UPDATE SET watermark = GREATEST(rms_consumer_watermark.watermark, EXCLUDED.watermark)`,
-        [group, m.producerId, m.topic, m.watermark],
-      );
-    }
-  }
-
-  /**
-   * Stores the gaps not stored yet and returns those: of the processes of a group that saw one
-   * hole, the first to store it reports it.
-   */
-  async saveGaps(group: string, gaps: Gap[]): Promise<Gap[]> {
-    const stored: Gap[] = [];
-    for (const g of gaps) {
-      const result = await this.db.query<unknown>(
-        this.dialect === 'mysql'
-          ? 'INSERT IGNORE INTO rms_consumer_gap (consumer_group, producer_id, topic, from_seq, to_seq) VALUES (?, ?, ?, ?, ?)'
-          : `INSERT INTO rms_consumer_gap (consumer_group, producer_id, topic, from_seq, to_seq)
-             VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING from_seq`,
-        [group, g.producerId, g.topic, g.fromSeq, g.toSeq],
-      );
-      if (inserted(result)) stored.push(g);
-    }
-    return stored;
   }
 
   /** The (producer, topic) pairs of numbered messages the group handled. */

@@ -6,7 +6,7 @@ import { RmsConsumer } from './rms-consumer';
 /** The consumer's gap reports with its inbox replaced: what it reports, and when it holds back. */
 describe(`${RmsConsumer.name} gap reports`, () => {
   let sut: RmsConsumer;
-  let store: jest.Mocked<Pick<ConsumerStore, 'handledInGaps' | 'saveGaps' | 'saveWatermarks'>>;
+  let store: jest.Mocked<Pick<ConsumerStore, 'handledInGaps' | 'saveGap' | 'saveWatermarks'>>;
   let gaps: Gap[];
   let errors: unknown[];
   /** The consumer's internals this spec drives: its tracker, its inbox and one checkpoint. */
@@ -29,7 +29,7 @@ describe(`${RmsConsumer.name} gap reports`, () => {
     store = {
       handledInGaps: jest.fn().mockResolvedValue([]),
       // Stored first by this process: each gap it is given.
-      saveGaps: jest.fn((_group: string, due: Gap[]) => Promise.resolve(due)),
+      saveGap: jest.fn().mockResolvedValue(true),
       saveWatermarks: jest.fn().mockResolvedValue(undefined),
     };
     internals().store = store;
@@ -50,19 +50,32 @@ describe(`${RmsConsumer.name} gap reports`, () => {
   });
 
   it('should leave a gap another process of the group stored first to that process', async () => {
-    store.saveGaps.mockResolvedValueOnce([]);
+    store.saveGap.mockResolvedValueOnce(false);
     await internals().checkpoint();
-    expect(store.saveGaps).toHaveBeenCalledWith('g', [
-      { producerId: 'p', topic: 't', fromSeq: 2, toSeq: 4 },
-    ]);
+    expect(store.saveGap).toHaveBeenCalledWith('g', {
+      producerId: 'p',
+      topic: 't',
+      fromSeq: 2,
+      toSeq: 4,
+    });
     expect(gaps).toEqual([]);
   });
 
   it('should report the gaps it could not store rather than lose them', async () => {
-    store.saveGaps.mockRejectedValueOnce(new Error('connection lost'));
+    store.saveGap.mockRejectedValueOnce(new Error('connection lost'));
     await internals().checkpoint();
     expect(gaps).toEqual([{ producerId: 'p', topic: 't', fromSeq: 2, toSeq: 4 }]);
     expect(errors).toHaveLength(1);
+  });
+
+  it('should go on with the checkpoint when onGap throws', async () => {
+    const failing = new Error('alerting is down');
+    (sut as unknown as { options: { onGap(g: Gap): void } }).options.onGap = () => {
+      throw failing;
+    };
+    await internals().checkpoint();
+    expect(errors).toEqual([failing]);
+    expect(store.saveWatermarks).toHaveBeenCalled();
   });
 
   it('should report nothing while the inbox cannot be read, and the gap once it can', async () => {
@@ -70,9 +83,9 @@ describe(`${RmsConsumer.name} gap reports`, () => {
     await internals().checkpoint();
     expect(gaps).toEqual([]);
     expect(errors).toHaveLength(1);
-    expect(store.saveGaps).not.toHaveBeenCalled();
+    expect(store.saveGap).not.toHaveBeenCalled();
     await internals().checkpoint();
     expect(gaps).toEqual([{ producerId: 'p', topic: 't', fromSeq: 2, toSeq: 4 }]);
-    expect(store.saveGaps).toHaveBeenCalledWith('g', gaps);
+    expect(store.saveGap).toHaveBeenCalledWith('g', gaps[0]);
   });
 });

@@ -270,23 +270,31 @@ export class RmsConsumer {
   }
 
   private async saveAndReport(): Promise<void> {
-    // What is due and could not be stored is reported all the same: it leaves the tracker now.
-    let report: Gap[] = [];
+    let due: Gap[] = [];
     try {
-      if (this.store) await this.receivedByOthers(this.store);
-      report = this.gaps.due();
-      if (this.store) {
-        // Another process of the group that saw the same hole and stored it first reports it.
-        report = await this.store.saveGaps(this.options.group, report);
-        await this.store.saveWatermarks(this.options.group, this.gaps.watermarks());
+      const store = this.store;
+      if (store) await this.receivedByOthers(store);
+      due = this.gaps.due();
+      // Each gap reported as soon as it is stored: another process of the group that saw the
+      // same hole and stored it first reports it instead.
+      for (; store && due.length > 0; due.shift()) {
+        if (await store.saveGap(this.options.group, due[0])) this.report(due[0]);
       }
+      await store?.saveWatermarks(this.options.group, this.gaps.watermarks());
     } catch (error) {
       this.options.onError?.(error);
     }
-    for (const gap of report) {
-      this.stats.count('gapsReported');
-      this.stats.count('gapMessages', gap.toSeq - gap.fromSeq + 1);
+    // What is due and could not be stored is reported all the same: it has left the tracker.
+    for (const gap of due) this.report(gap);
+  }
+
+  private report(gap: Gap): void {
+    this.stats.count('gapsReported');
+    this.stats.count('gapMessages', gap.toSeq - gap.fromSeq + 1);
+    try {
       this.options.onGap?.(gap);
+    } catch (error) {
+      this.options.onError?.(error);
     }
   }
 

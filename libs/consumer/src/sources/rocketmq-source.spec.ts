@@ -65,12 +65,36 @@ describe(RocketMqSource.name, () => {
     expect(sent).toEqual(['change h1', 'ack h2']);
   });
 
-  it('should still send the ack when the touch before it failed', async () => {
+  it('should send an ack made while a touch is under way after the touch, even when it fails', async () => {
     const [delivery] = await sut.fetch(1);
     const consumer = (sut as unknown as { consumer: jest.Mocked<SimpleConsumer> }).consumer;
-    consumer.changeInvisibleDuration.mockRejectedValueOnce(new Error('proxy unavailable'));
-    await expect(delivery.touch()).rejects.toThrow('proxy unavailable');
-    await delivery.ack();
-    expect(sent).toEqual(['ack h1']);
+    let fail!: (error: Error) => void;
+    consumer.changeInvisibleDuration.mockImplementationOnce((mv: MessageView) => {
+      sent.push(`change ${mv.receiptHandle}`);
+      return new Promise<void>((_, reject) => (fail = reject));
+    });
+    const touched = delivery.touch();
+    const acked = delivery.ack();
+    await Promise.resolve();
+    expect(sent).toEqual(['change h1']);
+    fail(new Error('proxy unavailable'));
+    await expect(touched).rejects.toThrow('proxy unavailable');
+    await acked;
+    expect(sent).toEqual(['change h1', 'ack h1']);
+  });
+
+  it('should not keep a message alive once it is handed back for a retry, nor queue touches', async () => {
+    const [delivery] = await sut.fetch(1);
+    const first = delivery.touch();
+    const second = delivery.touch(); // the first one still waits for the proxy
+    await Promise.resolve();
+    renew.shift()!();
+    await Promise.all([first, second]);
+    const retry = delivery.retryLater(5000);
+    const late = delivery.touch(); // the keep-alive's timer fired before it was cleared
+    await Promise.resolve();
+    renew.shift()!();
+    await Promise.all([retry, late]);
+    expect(sent).toEqual(['change h1', 'change h2']);
   });
 });

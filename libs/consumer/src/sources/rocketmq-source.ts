@@ -100,6 +100,14 @@ export class RocketMqSource implements DeliverySource {
       last = next.catch(() => undefined);
       return next;
     };
+    // Once acknowledged or handed back for a retry, a keep-alive would undo the retry's delay;
+    // and one keep-alive waiting is enough.
+    let settled = false;
+    let touching = false;
+    const settle = (call: () => Promise<void>) => {
+      settled = true;
+      return inTurn(call);
+    };
     return {
       message: toRmsMessage({
         topic: mv.topic,
@@ -112,11 +120,17 @@ export class RocketMqSource implements DeliverySource {
         deliveryCount: mv.deliveryAttempt ?? 1,
         fallbackId: mv.messageId,
       }),
-      ack: () => inTurn(() => consumer.ack(mv)),
-      touch: () => inTurn(() => consumer.changeInvisibleDuration(mv, this.options.claimIdleMs)),
+      ack: () => settle(() => consumer.ack(mv)),
+      touch: () => {
+        if (settled || touching) return Promise.resolve();
+        touching = true;
+        return inTurn(() => consumer.changeInvisibleDuration(mv, this.options.claimIdleMs)).finally(
+          () => (touching = false),
+        );
+      },
       retryLater: (delayMs) =>
-        inTurn(() => consumer.changeInvisibleDuration(mv, Math.max(1000, delayMs))),
-      deadLetter: () => inTurn(() => consumer.ack(mv)),
+        settle(() => consumer.changeInvisibleDuration(mv, Math.max(1000, delayMs))),
+      deadLetter: () => settle(() => consumer.ack(mv)),
     };
   }
 }
