@@ -80,12 +80,16 @@ describe.each<BusinessFlavor>(['mariadb', 'postgres'])('consumer inbox on %s', (
     expect(await new ConsumerStore(db).saveGaps(group, [gap, other])).toEqual([other]);
   });
 
-  it('should extend a stored gap that a wider one starts with, and report only the wider one', async () => {
+  it('should extend a stored gap that a wider one starts with, and report only what lies beyond', async () => {
     const gap = { producerId: `p-${flavor}-${Date.now()}`, topic: 't', fromSeq: 10, toSeq: 12 };
-    expect(await store.saveGap(group, gap)).toBe(true);
-    expect(await store.saveGap(group, { ...gap, toSeq: 15 })).toBe(true);
-    expect(await store.saveGap(group, { ...gap, toSeq: 13 })).toBe(false);
-    expect(await store.saveGap(group, { ...gap, toSeq: 15 })).toBe(false);
+    expect(await store.saveGap(group, gap)).toEqual(gap);
+    expect(await store.saveGap(group, { ...gap, toSeq: 15 })).toEqual({
+      ...gap,
+      fromSeq: 13,
+      toSeq: 15,
+    });
+    expect(await store.saveGap(group, { ...gap, toSeq: 13 })).toBeUndefined();
+    expect(await store.saveGap(group, { ...gap, toSeq: 15 })).toBeUndefined();
     const restored = [...(await store.loadSequences(group)).values()].find(
       (r) => r.producerId === gap.producerId,
     );

@@ -3,7 +3,7 @@ import { Gap, RestoredSequence } from './gap-tracker';
 
 export type Dialect = 'mysql' | 'postgres';
 
-/** Whether an INSERT IGNORE (MySQL), an UPDATE or an INSERT … RETURNING (PostgreSQL) wrote its row. */
+/** Whether an INSERT IGNORE (MySQL) or an INSERT … RETURNING (PostgreSQL) inserted its row. */
 export const inserted = (result: unknown): boolean =>
   Array.isArray(result) ? result.length > 0 : (result as { affectedRows: number }).affectedRows > 0;
 
@@ -85,39 +85,54 @@ export class GapStore {
   }
 
   /**
-   * Stores a gap the group does not have yet (another process of it may have seen the same hole
-   * and stored it first), or extends the stored one that starts there and ends sooner. True when
-   * it did either: the gap (or its part beyond the stored one) is this process's to report.
+   * Stores a gap the group does not have yet and returns it: of the processes of a group that
+   * saw one hole, the one that stores it first reports it. When another one stored a gap starting
+   * at the same number first, this one extends it if it reaches further and returns the part
+   * beyond it; otherwise nothing (nothing to report).
    */
-  async saveGap(group: string, g: Gap): Promise<boolean> {
+  async saveGap(group: string, g: Gap): Promise<Gap | undefined> {
+    const my = this.dialect === 'mysql';
     const key = [group, g.producerId, g.topic, g.fromSeq];
-    if (this.dialect === 'postgres') {
-      return inserted(
-        await this.db.query<unknown>(
-          `INSERT INTO rms_consumer_gap (consumer_group, producer_id, topic, from_seq, to_seq)
-           VALUES ($1, $2, $3, $4, $5) ON CONFLICT (consumer_group, producer_id, topic, from_seq)
-           DO UPDATE SET to_seq = EXCLUDED.to_seq WHERE rms_consumer_gap.to_seq < EXCLUDED.to_seq
-           RETURNING from_seq`,
-          [...key, g.toSeq],
-        ),
-      );
-    }
-    const insert =
-      'INSERT IGNORE INTO rms_consumer_gap (consumer_group, producer_id, topic, from_seq, to_seq) VALUES (?, ?, ?, ?, ?)';
-    if (inserted(await this.db.query<unknown>(insert, [...key, g.toSeq]))) return true;
-    return inserted(
-      await this.db.query<unknown>(
-        `UPDATE rms_consumer_gap SET to_seq = ? WHERE consumer_group = ? AND producer_id = ?
-            AND topic = ? AND from_seq = ? AND to_seq < ?`,
-        [g.toSeq, ...key, g.toSeq],
-      ),
+    const stored = await this.db.query<unknown>(
+      my
+        ? 'INSERT IGNORE INTO rms_consumer_gap (consumer_group, producer_id, topic, from_seq, to_seq) VALUES (?, ?, ?, ?, ?)'
+        : `INSERT INTO rms_consumer_gap (consumer_group, producer_id, topic, from_seq, to_seq)
+           VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING from_seq`,
+      [...key, g.toSeq],
     );
+    if (inserted(stored)) return g;
+    const where = my
+      ? 'consumer_group = ? AND producer_id = ? AND topic = ? AND from_seq = ?'
+      : 'consumer_group = $1 AND producer_id = $2 AND topic = $3 AND from_seq = $4';
+    // Compare and set: another process may be extending the same row.
+    for (;;) {
+      const [row] = await this.db.query<{ to_seq: string | number }[]>(
+        `SELECT to_seq FROM rms_consumer_gap WHERE ${where}`,
+        key,
+      );
+      const before = Number(row?.to_seq ?? g.toSeq);
+      if (before >= g.toSeq) return undefined;
+      const result = await this.db.query<unknown>(
+        my
+          ? `UPDATE rms_consumer_gap SET to_seq = ? WHERE ${where} AND to_seq = ?`
+          : `UPDATE rms_consumer_gap SET to_seq = $5 WHERE ${where} AND to_seq = $6`,
+        my ? [g.toSeq, ...key, before] : [...key, g.toSeq, before],
+      );
+      // MySQL: the result header; PostgreSQL: [rows, count].
+      const changed = Array.isArray(result)
+        ? Number(result[1])
+        : (result as { affectedRows: number }).affectedRows;
+      if (changed > 0) return { ...g, fromSeq: before + 1 };
+    }
   }
 
-  /** Stores gaps (see `saveGap`) and returns the ones stored or extended. */
+  /** Stores gaps (see `saveGap`) and returns what is this process's to report. */
   async saveGaps(group: string, gaps: Gap[]): Promise<Gap[]> {
-    const stored: Gap[] = [];
-    for (const g of gaps) if (await this.saveGap(group, g)) stored.push(g);
-    return stored;
+    const report: Gap[] = [];
+    for (const g of gaps) {
+      const part = await this.saveGap(group, g);
+      if (part) report.push(part);
+    }
+    return report;
   }
 }

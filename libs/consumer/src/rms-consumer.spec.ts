@@ -29,7 +29,7 @@ describe(`${RmsConsumer.name} gap reports`, () => {
     store = {
       handledInGaps: jest.fn().mockResolvedValue([]),
       // Stored first by this process: each gap it is given.
-      saveGap: jest.fn().mockResolvedValue(true),
+      saveGap: jest.fn((_group: string, gap: Gap) => Promise.resolve(gap)),
       saveWatermarks: jest.fn().mockResolvedValue(undefined),
     };
     internals().store = store;
@@ -50,7 +50,7 @@ describe(`${RmsConsumer.name} gap reports`, () => {
   });
 
   it('should leave a gap another process of the group stored first to that process', async () => {
-    store.saveGap.mockResolvedValueOnce(false);
+    store.saveGap.mockResolvedValueOnce(undefined);
     await internals().checkpoint();
     expect(store.saveGap).toHaveBeenCalledWith('g', {
       producerId: 'p',

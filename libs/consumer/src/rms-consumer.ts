@@ -278,7 +278,8 @@ export class RmsConsumer {
       // Each gap reported as soon as it is stored: another process of the group that saw the
       // same hole and stored it first reports it instead.
       for (; store && due.length > 0; due.shift()) {
-        if (await store.saveGap(this.options.group, due[0])) this.report(due[0]);
+        const part = await store.saveGap(this.options.group, due[0]);
+        if (part) this.report(part);
       }
       await store?.saveWatermarks(this.options.group, this.gaps.watermarks());
     } catch (error) {
@@ -294,7 +295,11 @@ export class RmsConsumer {
     try {
       this.options.onGap?.(gap);
     } catch (error) {
-      this.options.onError?.(error);
+      try {
+        this.options.onError?.(error);
+      } catch {
+        // The caller's callbacks fail alone: the other gaps are still reported.
+      }
     }
   }
 
