@@ -99,8 +99,10 @@ describe('sweep jobs (integration, real BullMQ)', () => {
     await waitFor(() => calls.pending === 2, 'the next check-back sweep');
   });
 
+  // BullMQ reads the schedulers' list, then each scheduler: one removed in between (by the worker
+  // under test) reads as undefined.
   const schedulers = async (name: QueueName) =>
-    (await queue(name).getJobSchedulers()).map((s) => s.key);
+    (await queue(name).getJobSchedulers()).filter((s) => s !== undefined).map((s) => s.key);
   /** A scheduler of the check-back sweep in the sweeps' queue, as an earlier version made it. */
   const legacyScheduler = () =>
     queue(QueueName.SWEEPS).upsertJobScheduler(
