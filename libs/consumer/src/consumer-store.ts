@@ -84,10 +84,9 @@ export class ConsumerStore extends GapStore {
       );
       if (!fresh) return 'duplicate';
       await work(tx);
-      const p = (n: number) => (this.dialect === 'mysql' ? '?' : `$${n}`);
       const held = await tx
         .query<unknown[]>(
-          `SELECT 1 FROM rms_inbox WHERE consumer_group = ${p(1)} AND message_id = ${p(2)}`,
+          `SELECT 1 FROM rms_inbox WHERE consumer_group = ${this.param(1)} AND message_id = ${this.param(2)}`,
           [group, message.id],
         )
         .catch((error: unknown) => {
@@ -105,7 +104,7 @@ export class ConsumerStore extends GapStore {
   async handledPairs(group: string): Promise<{ producerId: string; topic: string }[]> {
     const rows = await this.db.query<{ producer_id: string; topic: string }[]>(
       `SELECT DISTINCT producer_id, topic FROM rms_inbox
-        WHERE consumer_group = ${this.dialect === 'mysql' ? '?' : '$1'} AND seq IS NOT NULL`,
+        WHERE consumer_group = ${this.param(1)} AND seq IS NOT NULL`,
       [group],
     );
     return rows.map((r) => ({ producerId: r.producer_id, topic: r.topic }));
@@ -125,9 +124,8 @@ export class ConsumerStore extends GapStore {
   ): Promise<number[]> {
     if (holes.length === 0) return [];
     const params: unknown[] = [group, producerId, topic, after];
-    const p = () => (this.dialect === 'mysql' ? '?' : `$${params.length}`);
-    const [g, pr, t, a] =
-      this.dialect === 'mysql' ? ['?', '?', '?', '?'] : ['$1', '$2', '$3', '$4'];
+    const p = () => this.param(params.length);
+    const [g, pr, t, a] = [1, 2, 3, 4].map((n) => this.param(n));
     const conditions = holes.map(([from, to]) => {
       params.push(from);
       const lower = `seq >= ${p()}`;

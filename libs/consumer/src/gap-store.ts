@@ -25,11 +25,15 @@ export class GapStore {
       );
   }
 
+  /** The n-th statement parameter's placeholder: `?` (MySQL) or `$n` (PostgreSQL). */
+  protected param(n: number): string {
+    return this.dialect === 'mysql' ? '?' : `$${n}`;
+  }
+
   /** Each (producer, topic)'s persisted watermark, the numbers handled above it, the reported gaps. */
   async loadSequences(
     group: string,
   ): Promise<Map<string, RestoredSequence & { producerId: string; topic: string }>> {
-    const p = (n: number) => (this.dialect === 'mysql' ? '?' : `$${n}`);
     const sequences = new Map<string, RestoredSequence & { producerId: string; topic: string }>();
     const of = (producerId: string, topic: string) => {
       const k = `${producerId}\u0000${topic}`;
@@ -40,7 +44,7 @@ export class GapStore {
     };
     type Row = { producer_id: string; topic: string; n: string | number; m?: string | number };
     for (const r of await this.db.query<Row[]>(
-      `SELECT producer_id, topic, watermark AS n FROM rms_consumer_watermark WHERE consumer_group = ${p(1)}`,
+      `SELECT producer_id, topic, watermark AS n FROM rms_consumer_watermark WHERE consumer_group = ${this.param(1)}`,
       [group],
     )) {
       of(r.producer_id, r.topic).watermark = Number(r.n);
@@ -49,13 +53,13 @@ export class GapStore {
       `SELECT i.producer_id, i.topic, i.seq AS n FROM rms_inbox i
          LEFT JOIN rms_consumer_watermark w ON w.consumer_group = i.consumer_group
               AND w.producer_id = i.producer_id AND w.topic = i.topic
-        WHERE i.consumer_group = ${p(1)} AND i.seq IS NOT NULL AND i.seq > COALESCE(w.watermark, 0)`,
+        WHERE i.consumer_group = ${this.param(1)} AND i.seq IS NOT NULL AND i.seq > COALESCE(w.watermark, 0)`,
       [group],
     )) {
       of(r.producer_id, r.topic).received.push(Number(r.n));
     }
     for (const r of await this.db.query<Row[]>(
-      `SELECT producer_id, topic, from_seq AS n, to_seq AS m FROM rms_consumer_gap WHERE consumer_group = ${p(1)}`,
+      `SELECT producer_id, topic, from_seq AS n, to_seq AS m FROM rms_consumer_gap WHERE consumer_group = ${this.param(1)}`,
       [group],
     )) {
       of(r.producer_id, r.topic).reported.push({ fromSeq: Number(r.n), toSeq: Number(r.m) });
@@ -101,9 +105,8 @@ export class GapStore {
       [...key, g.toSeq],
     );
     if (inserted(stored)) return g;
-    const where = my
-      ? 'consumer_group = ? AND producer_id = ? AND topic = ? AND from_seq = ?'
-      : 'consumer_group = $1 AND producer_id = $2 AND topic = $3 AND from_seq = $4';
+    const [g1, g2, g3, g4] = [1, 2, 3, 4].map((n) => this.param(n));
+    const where = `consumer_group = ${g1} AND producer_id = ${g2} AND topic = ${g3} AND from_seq = ${g4}`;
     // Compare and set: another process may be extending the same row.
     for (;;) {
       const [row] = await this.db.query<{ to_seq: string | number }[]>(
@@ -113,9 +116,7 @@ export class GapStore {
       const before = Number(row?.to_seq ?? g.toSeq);
       if (before >= g.toSeq) return undefined;
       const result = await this.db.query<unknown>(
-        my
-          ? `UPDATE rms_consumer_gap SET to_seq = ? WHERE ${where} AND to_seq = ?`
-          : `UPDATE rms_consumer_gap SET to_seq = $5 WHERE ${where} AND to_seq = $6`,
+        `UPDATE rms_consumer_gap SET to_seq = ${this.param(5)} WHERE ${where} AND to_seq = ${this.param(6)}`,
         my ? [g.toSeq, ...key, before] : [...key, g.toSeq, before],
       );
       // MySQL: the result header; PostgreSQL: [rows, count].
