@@ -5,7 +5,7 @@
  * `main.ts`.
  *
  * Fault it can be asked for: an order whose body says `crash-consumer` kills the process in the
- * middle of its handler, after its write and before the commit, on the first delivery.
+ * middle of its handler, after its write and before the commit, the first time it is handled.
  */
 import Redis from 'ioredis';
 import { DataSource } from 'typeorm';
@@ -24,6 +24,10 @@ async function main(): Promise<void> {
     `CREATE TABLE IF NOT EXISTS points_ledger (id BIGINT AUTO_INCREMENT PRIMARY KEY,
        order_id VARCHAR(64) NOT NULL, user_id VARCHAR(64) NOT NULL, points INT NOT NULL,
        credited_at DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3), INDEX (order_id))`,
+  );
+  // The faults already injected, written outside the handler's transaction so that they stay.
+  await dataSource.query(
+    'CREATE TABLE IF NOT EXISTS demo_faults (order_id VARCHAR(64) PRIMARY KEY)',
   );
   const redis = new Redis(env('MQ_REDIS_URL'), { maxRetriesPerRequest: null });
   redis.on('error', () => undefined); // the MQ may be down for a while: reads retry
@@ -46,8 +50,14 @@ async function main(): Promise<void> {
         order.userId,
         Math.floor(order.amount),
       ]);
-      if (message.properties.fault === 'crash-consumer' && message.deliveryCount === 1) {
-        process.kill(process.pid, 'SIGKILL'); // mid-handler: the write above never commits
+      // Once, whatever the delivery count: a read lost while the MQ is down counts as a delivery.
+      if (message.properties.fault === 'crash-consumer') {
+        const fault = await dataSource.query<{ affectedRows: number }>(
+          'INSERT IGNORE INTO demo_faults (order_id) VALUES (?)',
+          [order.orderId],
+        );
+        // Mid-handler: the write above never commits.
+        if (fault.affectedRows === 1) process.kill(process.pid, 'SIGKILL');
       }
     },
     onGap: (gap) => console.error(`[points-service] gap: ${JSON.stringify(gap)}`),
